@@ -1,0 +1,107 @@
+/** Type of a setting's value, which decides how its text is read. */
+export type SettingKind = "duration" | "boolean" | "count" | "text" | "choice";
+
+/** One setting: its flag, its environment variable and how to read it. */
+export interface SettingDefinition {
+  /** Long flag without the leading dashes, such as "timeout". */
+  readonly flag: string;
+  /** Environment variable, such as "TASK_TIMEOUT"; flags without one are command-line only. */
+  readonly variable?: string;
+  readonly kind: SettingKind;
+  /** Placeholder of the flag's value in --help. */
+  readonly valueName: string;
+  /** Default as a user would write it, shown in --help. */
+  readonly defaultText?: string;
+  readonly choices?: readonly string[];
+  readonly description: string;
+}
+
+/** Settings that name where tasks come from. */
+export const SOURCE_SETTINGS = {
+  payload: {
+    flag: "payload",
+    variable: "TASK_PAYLOAD",
+    kind: "text",
+    valueName: "text",
+    description: "run one task with this payload",
+  },
+  payloadFile: {
+    flag: "payload-file",
+    kind: "text",
+    valueName: "file",
+    description: "run one task with the contents of this file as its payload; - reads Tasque's stdin",
+  },
+} as const satisfies Record<string, SettingDefinition>;
+
+/** Settings of how each task runs and how its outcome is reported. */
+export const TASK_SETTINGS = {
+  timeout: {
+    flag: "timeout",
+    variable: "TASK_TIMEOUT",
+    kind: "duration",
+    valueName: "duration",
+    defaultText: "30s",
+    description: "time limit of one task, as a Go duration (300ms, 1.5s, 1h30m); 0 for none",
+  },
+  killGrace: {
+    flag: "kill-grace",
+    variable: "TASK_KILL_GRACE",
+    kind: "duration",
+    valueName: "duration",
+    defaultText: "10s",
+    description: "time between SIGTERM and SIGKILL when a task times out",
+  },
+  shutdownGrace: {
+    flag: "shutdown-grace",
+    variable: "TASK_SHUTDOWN_GRACE",
+    kind: "duration",
+    valueName: "duration",
+    defaultText: "25s",
+    description: "time running jobs get to finish after Tasque receives SIGTERM or SIGINT, before SIGKILL",
+  },
+  returnResult: {
+    flag: "return-result",
+    variable: "RETURN_RESULT",
+    kind: "boolean",
+    valueName: "bool",
+    defaultText: "false",
+    description: "the job returns a JSON result, in TASK_RESULT_FILE or as its whole stdout",
+  },
+  errorMessageTemplate: {
+    flag: "error-message-template",
+    variable: "ERROR_MESSAGE_TEMPLATE",
+    kind: "text",
+    valueName: "template",
+    defaultText: "Host: {{.Host}} Exit: {{.Exit}} Error: {{.Error}}",
+    description: "failure message, a Go template with the fields .Host .Exit .Error .Output .TaskId",
+  },
+} as const satisfies Record<string, SettingDefinition>;
+
+/** Settings of Tasque's own log. */
+export const LOG_SETTINGS = {
+  logFormat: {
+    flag: "log-format",
+    variable: "LOG_FORMAT",
+    kind: "choice",
+    valueName: "format",
+    defaultText: "text",
+    choices: ["text", "json"],
+    description: "log as human-readable text or as one JSON object a line",
+  },
+  logLevel: {
+    flag: "log-level",
+    variable: "LOG_LEVEL",
+    kind: "choice",
+    valueName: "level",
+    defaultText: "info",
+    choices: ["trace", "debug", "info", "warn", "error", "fatal", "silent"],
+    description: "least severe level logged; payloads are logged only at debug and trace",
+  },
+} as const satisfies Record<string, SettingDefinition>;
+
+/** Every setting that has one value, keyed by its name in the parsed flags. */
+export const SETTINGS = { ...SOURCE_SETTINGS, ...TASK_SETTINGS, ...LOG_SETTINGS };
+export type SettingName = keyof typeof SETTINGS;
+
+/** Environment variables that each choose a source, in the order that decides between them. */
+export const SOURCE_VARIABLES = ["TASK_TOKEN", "TASK_PAYLOAD", "TASK_QUEUE_URL", "TASK_ACTIVITY_ARN"] as const;
