@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import { createRequire } from "node:module";
+import { CommanderError } from "commander";
+import { ConfigError } from "../config/configError.ts";
+import { readSettings } from "../config/settings.ts";
+import { buildProgram, parseCommandLine } from "./program.ts";
+
+/** Exit code of every start-up and configuration error. */
+const CONFIG_ERROR_EXIT_CODE = 2;
+
+function packageVersion(): string {
+  const require = createRequire(import.meta.url);
+  return (require("../../package.json") as { version: string }).version;
+}
+
+/** Parses the command line and settings, runs Tasque, and returns its exit code. */
+async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram(packageVersion());
+  let parsed;
+  try {
+    parsed = parseCommandLine(program, argv);
+  } catch (error) {
+    // Commander has already printed help, the version or its error message.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : CONFIG_ERROR_EXIT_CODE;
+    throw error;
+  }
+
+  try {
+    const settings = readSettings(parsed.flags, parsed.command, process.env);
+    // Loaded only now, so that --help and --version stay fast.
+    const { runTasque } = await import("./run.ts");
+    return await runTasque(settings);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`tasque: ${error.message}\n`);
+    return CONFIG_ERROR_EXIT_CODE;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const detail = process.env.LOG_LEVEL === "debug" && error instanceof Error ? error.stack : String(error);
+    process.stderr.write(`tasque: unexpected error: ${detail}\n`);
+    process.exit(1);
+  },
+);
