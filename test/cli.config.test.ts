@@ -25,7 +25,7 @@ describe("invalid settings", () => {
     { name: "malformed template", env: { ERROR_MESSAGE_TEMPLATE: "{{.Host" }, message: /invalid ERROR_MESSAGE_TEMPLATE/ },
     { name: "malformed --exit", args: ["--exit", "3"], message: /invalid --exit "3": expected key=error/ },
     { name: "unknown flag", args: ["--no-such-flag"], message: /unknown option '--no-such-flag'/ },
-    { name: "two source flags", args: ["--payload", "{}", "--payload-file", "x.json"], message: /--payload and --payload-file both name a task source/ },
+    { name: "two source flags", args: ["--payload", "{}", "--payload-file", "x.json"], message: /--payload and --payload-file each name a task source/ },
     { name: "missing payload file", args: ["--payload-file", "/nonexistent/tasque.json"], message: /invalid --payload-file "\/nonexistent\/tasque.json": file not found/ },
   ];
   for (const { name, env, args, message } of cases) {
@@ -71,7 +71,7 @@ describe("command line", () => {
     assert.match(help, /--timeout <duration>.*\(env: TASK_TIMEOUT, default: 30s\)/s);
     assert.match(help, /--kill-grace <duration>.*TASK_KILL_GRACE, default: 10s/s);
     assert.match(help, /--shutdown-grace <duration>.*TASK_SHUTDOWN_GRACE, default: 25s/s);
-    assert.match(help, /--return-result \[bool\].*RETURN_RESULT/s);
+    assert.match(help, /--return-result .*RETURN_RESULT/s);
     assert.match(help, /--log-format <format>.*LOG_FORMAT/s);
     assert.equal(result.stderr, "");
   });
@@ -103,9 +103,35 @@ describe("command line", () => {
     assert.match(result.stderr, /"error":"LegacyName"/);
   });
 
+  test("failure log shows the rendered template", async () => {
+    const result = await runCli(["--log-format", "json", "--payload", "{}", "--", "sh", "-c", "echo 'disk <full>' >&2; exit 3"], {
+      env: { ERROR_MESSAGE_TEMPLATE: "{{.Exit}} on {{.TaskId}}: {{.Output}}" },
+    });
+    const end = result.stderr.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.outcome === "failure");
+
+    assert.equal(end?.cause, "3 on local: disk <full>");
+    assert.equal(end?.level, "warn");
+  });
+
   test("--exit flag wins over EXIT_ variable", async () => {
     const result = await runCli(["--log-format", "json", "--exit", "3=FromFlag", "--payload", "{}", "--", "sh", "-c", "exit 3"], { env: { EXIT_3: "FromVariable" } });
     assert.match(result.stderr, /"error":"FromFlag"/);
+  });
+});
+
+describe("boolean flags", () => {
+  test("--return-result takes no value, so the command follows it", async () => {
+    const result = await runCli(["--payload", "{}", "--return-result", "sh", "-c", "echo '[1]'"]);
+
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.trim(), "[1]");
+  });
+
+  test("--no-return-result turns off RETURN_RESULT", async () => {
+    const result = await runCli(["--no-return-result", "--payload", "{}", "--", "sh", "-c", "echo not-json"], { env: { RETURN_RESULT: "true" } });
+
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "");
   });
 });
 

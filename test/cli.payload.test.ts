@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import { FIXTURES, NODE, runCli } from "./helpers/cli.ts";
 
 const sha256 = (data: string | Buffer): string => createHash("sha256").update(data).digest("hex");
 const DIGEST = join(FIXTURES, "digest.js");
 const scratch = mkdtempSync(join(tmpdir(), "tasque-test-"));
+after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Runs the digest fixture with RETURN_RESULT and returns its report of how the payload arrived. */
 async function deliver(args: string[], env: Record<string, string> = {}, input?: string | Buffer) {

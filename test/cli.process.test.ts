@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import { FIXTURES, isProcessAlive, runCli } from "./helpers/cli.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "tasque-test-"));
+after(() => rmSync(scratch, { recursive: true, force: true }));
 const BACKGROUND = join(FIXTURES, "background.sh");
 const GRACEFUL = join(FIXTURES, "graceful.sh");
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,8 +8,9 @@ import { test } from "node:test";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-test("packed tarball installs and runs without dev dependencies", () => {
+test("packed tarball installs and runs without dev dependencies", (context) => {
   const folder = mkdtempSync(join(tmpdir(), "tasque-pack-"));
+  context.after(() => rmSync(folder, { recursive: true, force: true }));
   execFileSync("npm", ["pack", "--ignore-scripts", "--pack-destination", folder], { cwd: ROOT, stdio: "pipe" });
   const tarball = readdirSync(folder).find((name) => name.endsWith(".tgz"));
   assert.ok(tarball, "npm pack wrote no tarball");

@@ -17,8 +17,13 @@ function helpText(definition: SettingDefinition): string {
 
 /** Creates the flag of a setting; commander names its value after the flag in camel case, as SETTINGS is keyed. */
 function settingOption(definition: SettingDefinition): Option {
-  const value = definition.kind === "boolean" ? `[${definition.valueName}]` : `<${definition.valueName}>`;
-  return new Option(`--${definition.flag} ${value}`, helpText(definition));
+  if (definition.kind === "boolean") return new Option(`--${definition.flag}`, helpText(definition));
+  return new Option(`--${definition.flag} <${definition.valueName}>`, helpText(definition));
+}
+
+/** Creates the `--no-` form of a boolean setting, so that a flag can turn off what a variable turned on. */
+function negatedOption(definition: SettingDefinition): Option {
+  return new Option(`--no-${definition.flag}`, `turn off --${definition.flag}`).hideHelp();
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -27,7 +32,8 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 const SOURCES_HELP = `
 Sources (the first one set wins, in this order): ${SOURCE_VARIABLES.join(", ")}.
-A source given as a flag wins over the variables.
+A source given as a flag wins over the variables. Boolean flags take no value;
+--no-<flag> turns one off, such as --no-return-result.
 
 Failure keys are translated with EXIT_<key>=<error>, such as EXIT_3=BadInput or
 EXIT_TIMEOUT=States.Timeout.
@@ -46,10 +52,14 @@ export function buildProgram(version: string): Command {
     .argument("[command...]", "the program to run for each task, with its arguments")
     .passThroughOptions()
     .showHelpAfterError("(run tasque --help to see the options)")
+    .configureOutput({ outputError: (message, write) => write(`tasque: ${message.replace(/^error: /, "")}`) })
     .exitOverride()
     .addHelpText("after", SOURCES_HELP);
 
-  for (const definition of Object.values(SETTINGS)) program.addOption(settingOption(definition));
+  for (const definition of Object.values(SETTINGS)) {
+    program.addOption(settingOption(definition));
+    if (definition.kind === "boolean") program.addOption(negatedOption(definition));
+  }
   program.addOption(
     new Option("--exit <key=error>", "translate failure key <key> to <error>, like EXIT_<key>; repeatable").argParser(collect),
   );

@@ -22,6 +22,7 @@ export function readDuration(value: RawValue): number {
     milliseconds = parseGoDuration(value.text);
   } catch (error) {
     if (!(error instanceof DurationSyntaxError)) throw error;
+    if (error.reason === "out of range") throw invalid(value, "too long", "use at most 2562047h, the largest duration Go accepts");
     throw invalid(value, "not a Go duration", `use a number with a unit (ns, us, ms, s, m, h), such as ${DURATION_EXAMPLE} or 30s`);
   }
   if (milliseconds < 0) throw invalid(value, "a duration cannot be negative", `use 0 or more, such as ${DURATION_EXAMPLE}`);
@@ -39,7 +40,7 @@ export function readPositiveDuration(value: RawValue): number {
 export function readBoolean(value: RawValue): boolean {
   if (TRUE_WORDS.has(value.text)) return true;
   if (FALSE_WORDS.has(value.text)) return false;
-  throw invalid(value, "not a boolean", "use true or false");
+  throw invalid(value, "not a boolean", "use true or false (1, 0, t and f also work)");
 }
 
 /** Reads a whole number of at least 1. */

@@ -36,7 +36,10 @@ export function createLogger(options: LoggerOptions): Logger {
     serializers: { err: serializeError },
   };
   if (options.format === "json") {
-    return pino({ ...settings, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: fd, sync: true }));
+    return pino(
+      { ...settings, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
+      pino.destination({ dest: fd, sync: true }),
+    );
   }
   const stream = pretty({
     destination: fd,

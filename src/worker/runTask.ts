@@ -46,7 +46,7 @@ export async function runTask(task: Task, stop: StopSignal, context: TaskContext
     cancelTimeout();
     stopHeartbeat?.();
   }
-  logEnd(outcome, context);
+  logEnd(task, outcome, context);
   return outcome;
 }
 
@@ -67,7 +67,7 @@ function armTimeout(stop: StopSignal, timeoutMs: number, killGraceMs: number, lo
   return () => timer.cancel();
 }
 
-function logEnd(outcome: Outcome, context: TaskContext): void {
+function logEnd(task: Task, outcome: Outcome, context: TaskContext): void {
   const took = formatDuration(outcome.durationMs);
   const durationMs = Math.round(outcome.durationMs);
   if (outcome.ok) {
@@ -76,6 +76,6 @@ function logEnd(outcome: Outcome, context: TaskContext): void {
     return;
   }
   const key = outcome.failureKey ?? "UNKNOWN";
-  const error = context.describer.errorName(key);
-  context.log.warn({ outcome: "failure", key, error, durationMs }, `task failed in ${took}: ${outcome.detail ?? key}`);
+  const { error, cause } = context.describer.describe(outcome, task.id);
+  context.log.warn({ outcome: "failure", key, error, cause, durationMs }, `task failed in ${took}: ${outcome.detail ?? key}`);
 }
