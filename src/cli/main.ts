@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createRequire } from "node:module";
 import { CommanderError } from "commander";
+import { PermanentSourceError } from "../aws/awsErrors.ts";
 import { ConfigError } from "../config/configError.ts";
 import { readSettings } from "../config/settings.ts";
 import { buildProgram, parseCommandLine } from "./program.ts";
@@ -31,7 +32,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const { runTasque } = await import("./run.ts");
     return await runTasque(settings);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof ConfigError) && !(error instanceof PermanentSourceError)) throw error;
     process.stderr.write(`tasque: ${error.message}\n`);
     return CONFIG_ERROR_EXIT_CODE;
   }

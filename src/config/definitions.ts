@@ -18,6 +18,27 @@ export interface SettingDefinition {
 
 /** Settings that name where tasks come from. */
 export const SOURCE_SETTINGS = {
+  taskToken: {
+    flag: "task-token",
+    variable: "TASK_TOKEN",
+    kind: "text",
+    valueName: "token",
+    description: "run one task for this Step Functions task token (callback pattern), with its input from TASK_PAYLOAD",
+  },
+  queueUrl: {
+    flag: "queue-url",
+    variable: "TASK_QUEUE_URL",
+    kind: "text",
+    valueName: "url",
+    description: "take tasks from this SQS queue",
+  },
+  activityArn: {
+    flag: "activity-arn",
+    variable: "TASK_ACTIVITY_ARN",
+    kind: "text",
+    valueName: "arn",
+    description: "take tasks from this Step Functions activity",
+  },
   payload: {
     flag: "payload",
     variable: "TASK_PAYLOAD",
@@ -77,6 +98,56 @@ export const TASK_SETTINGS = {
   },
 } as const satisfies Record<string, SettingDefinition>;
 
+/** Settings of the worker loop of queue and activity sources. */
+export const WORKER_SETTINGS = {
+  heartbeat: {
+    flag: "heartbeat",
+    variable: "TASK_HEARTBEAT",
+    kind: "duration",
+    valueName: "duration",
+    defaultText: "30s",
+    description: "time between heartbeats of a running task (SendTaskHeartbeat, or an SQS visibility extension)",
+  },
+  retryDelay: {
+    flag: "retry-delay",
+    variable: "TASK_RETRY_DELAY",
+    kind: "duration",
+    valueName: "duration",
+    description: "time a failed SQS message stays invisible before it is delivered again; unset leaves it to the queue (at most 12h)",
+  },
+  concurrency: {
+    flag: "concurrency",
+    variable: "TASK_CONCURRENCY",
+    kind: "count",
+    valueName: "count",
+    defaultText: "1",
+    description: "tasks run at once",
+  },
+  once: {
+    flag: "once",
+    variable: "TASK_ONCE",
+    kind: "boolean",
+    valueName: "bool",
+    defaultText: "false",
+    description: "wait for one task, run it, and exit with its exit code",
+  },
+  maxTasks: {
+    flag: "max-tasks",
+    variable: "TASK_MAX_TASKS",
+    kind: "count",
+    valueName: "count",
+    description: "exit after this many tasks",
+  },
+  stopWhenEmpty: {
+    flag: "stop-when-empty",
+    variable: "TASK_STOP_WHEN_EMPTY",
+    kind: "boolean",
+    valueName: "bool",
+    defaultText: "false",
+    description: "exit once no task is running and a receive finds the source empty",
+  },
+} as const satisfies Record<string, SettingDefinition>;
+
 /** Settings of Tasque's own log. */
 export const LOG_SETTINGS = {
   logFormat: {
@@ -100,7 +171,7 @@ export const LOG_SETTINGS = {
 } as const satisfies Record<string, SettingDefinition>;
 
 /** Every setting that has one value, keyed by its name in the parsed flags. */
-export const SETTINGS = { ...SOURCE_SETTINGS, ...TASK_SETTINGS, ...LOG_SETTINGS };
+export const SETTINGS = { ...SOURCE_SETTINGS, ...TASK_SETTINGS, ...WORKER_SETTINGS, ...LOG_SETTINGS };
 export type SettingName = keyof typeof SETTINGS;
 
 /** Environment variables that each choose a source, in the order that decides between them. */

@@ -5,7 +5,8 @@ import { ConfigError } from "./configError.ts";
 import { LOG_SETTINGS, SETTINGS, type SettingName } from "./definitions.ts";
 import { readErrorNames } from "./errorNames.ts";
 import { readSource, type SourceSettings } from "./source.ts";
-import { readBoolean, readChoice, readDuration, type RawValue } from "./values.ts";
+import { MAX_VISIBILITY_SEC } from "../sources/sqs/visibility.ts";
+import { readBoolean, readChoice, readCount, readDuration, readPositiveDuration, type RawValue } from "./values.ts";
 
 /** Everything Tasque needs to run, read and checked once at start-up. */
 export interface Settings {
@@ -17,6 +18,15 @@ export interface Settings {
   readonly killGraceMs: number;
   readonly shutdownGraceMs: number;
   readonly returnResult: boolean;
+  /** Time between heartbeats of a running task. */
+  readonly heartbeatMs: number;
+  /** How long a failed SQS message stays invisible; the queue's visibility timeout decides when undefined. */
+  readonly retryDelayMs?: number;
+  readonly concurrency: number;
+  /** Run one task from a queue or activity and exit with its exit code. */
+  readonly once: boolean;
+  readonly maxTasks?: number;
+  readonly stopWhenEmpty: boolean;
   /** Translations of failure keys, from `EXIT_<key>` and `--exit`. */
   readonly errorNames: ReadonlyMap<string, string>;
   readonly errorTemplate: CompiledTemplate;
@@ -41,6 +51,7 @@ export class SettingLookup {
     const definition = SETTINGS[name];
     const flagValue = this.flags[name];
     if (flagValue === true) return { origin: `--${definition.flag}`, text: "true" };
+    if (flagValue === false) return { origin: `--no-${definition.flag}`, text: "false" };
     if (typeof flagValue === "string") return { origin: `--${definition.flag}`, text: flagValue };
     const variable = "variable" in definition ? definition.variable : undefined;
     const text = variable ? this.environment[variable] : undefined;
@@ -71,12 +82,35 @@ export function readSettings(flags: FlagValues, command: readonly string[], envi
     killGraceMs: readDuration(lookup.rawOrDefault("killGrace")),
     shutdownGraceMs: readDuration(lookup.rawOrDefault("shutdownGrace")),
     returnResult: readBoolean(lookup.rawOrDefault("returnResult")),
+    ...readWorkerSettings(lookup),
     errorNames: readErrorNames(flags.exit, environment, warnings),
     errorTemplate: readTemplate(lookup.raw("errorMessageTemplate")),
     logFormat: readChoice(lookup.rawOrDefault("logFormat"), LOG_SETTINGS.logFormat.choices),
     logLevel: readChoice(lookup.rawOrDefault("logLevel"), LOG_SETTINGS.logLevel.choices),
     warnings,
   };
+}
+
+function readWorkerSettings(lookup: SettingLookup) {
+  const retryDelay = lookup.raw("retryDelay");
+  const maxTasks = lookup.raw("maxTasks");
+  return {
+    heartbeatMs: readPositiveDuration(lookup.rawOrDefault("heartbeat")),
+    ...(retryDelay ? { retryDelayMs: readRetryDelay(retryDelay) } : {}),
+    concurrency: readCount(lookup.rawOrDefault("concurrency")),
+    once: readBoolean(lookup.rawOrDefault("once")),
+    ...(maxTasks ? { maxTasks: readCount(maxTasks) } : {}),
+    stopWhenEmpty: readBoolean(lookup.rawOrDefault("stopWhenEmpty")),
+  };
+}
+
+/** Reads TASK_RETRY_DELAY, which SQS takes as a visibility timeout in whole seconds of at most 12 hours. */
+function readRetryDelay(value: RawValue): number {
+  const milliseconds = readDuration(value);
+  if (milliseconds > MAX_VISIBILITY_SEC * 1000) {
+    throw new ConfigError(`invalid ${value.origin} ${JSON.stringify(value.text)}: SQS allows at most 12h; use a value such as 5m`);
+  }
+  return milliseconds;
 }
 
 function readTemplate(value: RawValue | undefined): CompiledTemplate {

@@ -105,6 +105,7 @@ export function signalExitCode(signal: NodeJS.Signals): number {
 export function exitCodeOf(outcome: Outcome): number {
   if (outcome.ok) return 0;
   if (outcome.failureKey === "TIMEOUT") return 124;
+  if (outcome.failureKey === "LOST") return 1;
   if (outcome.signal) return signalExitCode(outcome.signal);
   if (outcome.exitCode !== null && outcome.exitCode !== 0) return outcome.exitCode;
   if (outcome.failureKey !== undefined && /^\d+$/.test(outcome.failureKey)) return Number(outcome.failureKey);

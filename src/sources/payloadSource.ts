@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { text } from "node:stream/consumers";
 import type { Writable } from "node:stream";
 import { ConfigError } from "../config/configError.ts";
-import type { SourceSettings } from "../config/source.ts";
+import type { PayloadInput } from "../config/source.ts";
 import type { Outcome } from "../outcome/outcome.ts";
 import type { Source, Task } from "./source.ts";
 
@@ -48,7 +48,7 @@ export class PayloadSource implements Source {
 }
 
 /** Reads the payload of a payload source: the text itself, or a file's contents ("-" is `stdin`). */
-export async function loadPayload(source: SourceSettings, stdin: NodeJS.ReadableStream): Promise<string> {
+export async function loadPayload(source: PayloadInput, stdin: NodeJS.ReadableStream): Promise<string> {
   if (source.kind === "payload") return source.payload;
   if (source.path === "-") return text(stdin);
   try {

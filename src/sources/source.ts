@@ -10,6 +10,11 @@ export interface Task {
   readonly receiveCount?: number;
   /** String attributes of the message, passed to the job as `TASK_ATTRIBUTE_<NAME>`. */
   readonly attributes: Readonly<Record<string, string>>;
+  /**
+   * Tasks with the same key run one after another, in the order received,
+   * such as the messages of one SQS FIFO message group.
+   */
+  readonly orderingKey?: string;
 }
 
 /** State of a task as a heartbeat found it. */
@@ -42,4 +47,9 @@ export interface Source<T extends Task = Task> {
   settle(task: T, outcome: Outcome): Promise<void>;
   /** Hands an unfinished task back at shutdown so that another worker can take it. */
   release(task: T): Promise<void>;
+  /**
+   * Waits for receives still in flight after the worker stopped receiving,
+   * releasing any task they bring. `signal` aborts them when the grace ends.
+   */
+  drain?(signal: AbortSignal): Promise<void>;
 }

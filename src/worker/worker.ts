@@ -1,10 +1,14 @@
+import { PermanentSourceError } from "../aws/awsErrors.ts";
+import { backoffDelayMs } from "../aws/backoff.ts";
 import type { Executor } from "../executors/executor.ts";
-import type { Logger } from "../log/logger.ts";
-import type { Outcome, OutcomeRules } from "../outcome/outcome.ts";
-import type { FailureDescriber } from "../outcome/failureReport.ts";
-import type { Source, Task } from "../sources/source.ts";
-import { runTask } from "./runTask.ts";
 import { StopSignal } from "../executors/stop.ts";
+import type { Logger } from "../log/logger.ts";
+import type { FailureDescriber } from "../outcome/failureReport.ts";
+import type { Outcome, OutcomeRules } from "../outcome/outcome.ts";
+import type { Source, Task } from "../sources/source.ts";
+import { setLongTimeout, sleep, type LongTimer } from "../util/timers.ts";
+import { startHeartbeat } from "./heartbeat.ts";
+import { runTask } from "./runTask.ts";
 
 /** Settings of the worker loop. */
 export interface WorkerOptions {
@@ -12,6 +16,8 @@ export interface WorkerOptions {
   readonly concurrency: number;
   /** Stop after this many tasks; unlimited when undefined. */
   readonly maxTasks?: number;
+  /** Stop once nothing runs and a receive returns no task. */
+  readonly stopWhenEmpty?: boolean;
   /** Time limit of one task in milliseconds; 0 means none. */
   readonly timeoutMs: number;
   readonly killGraceMs: number;
@@ -27,6 +33,8 @@ export interface WorkerSummary {
   readonly lastOutcome?: Outcome;
   /** True when a signal stopped the worker. */
   readonly interrupted: boolean;
+  /** The error that stopped the worker because retrying could not fix it. */
+  readonly fatalError?: PermanentSourceError;
 }
 
 /**
@@ -37,9 +45,16 @@ export interface WorkerSummary {
 export class Worker {
   readonly #running = new Map<Task, Promise<void>>();
   readonly #stops = new Set<StopSignal>();
+  /** Tail of each ordering key's chain: resolves to whether its last task succeeded. */
+  readonly #orderingTails = new Map<string, Promise<boolean>>();
+  /** Aborts receives in flight: at once for sources that allow it, else when the shutdown grace ends. */
   readonly #receiveAbort = new AbortController();
+  /** Aborted at the first signal, to cut short the pause between failed receives. */
+  readonly #stopping = new AbortController();
+  #graceTimer: LongTimer | undefined;
   #shutdownSignal: NodeJS.Signals | undefined;
   #forced = false;
+  #fatalError: PermanentSourceError | undefined;
   #taskCount = 0;
   #startedCount = 0;
   #lastOutcome: Outcome | undefined;
@@ -52,20 +67,21 @@ export class Worker {
     private readonly log: Logger,
   ) {}
 
-  /** Runs until the source is exhausted, the task limit is reached, or a signal stops the worker. */
+  /** Runs until the source is exhausted, a limit is reached, a signal stops the worker, or an error retrying cannot fix. */
   async run(): Promise<WorkerSummary> {
-    while (!this.#shutdownSignal && !this.#limitReached()) {
-      const free = this.#freeSlots();
-      if (free === 0) {
-        await Promise.race(this.#running.values());
-        continue;
-      }
-      const tasks = await this.source.receive(free, this.#receiveAbort.signal);
-      if (tasks === null) break;
-      for (const task of tasks) this.#start(task);
+    try {
+      await this.#receiveLoop();
+      await Promise.all(this.#running.values());
+      await this.source.drain?.(this.#receiveAbort.signal);
+    } finally {
+      this.#graceTimer?.cancel();
     }
-    await Promise.all(this.#running.values());
-    return { taskCount: this.#taskCount, interrupted: this.#shutdownSignal !== undefined, ...(this.#lastOutcome ? { lastOutcome: this.#lastOutcome } : {}) };
+    return {
+      taskCount: this.#taskCount,
+      interrupted: this.#shutdownSignal !== undefined,
+      ...(this.#lastOutcome ? { lastOutcome: this.#lastOutcome } : {}),
+      ...(this.#fatalError ? { fatalError: this.#fatalError } : {}),
+    };
   }
 
   /**
@@ -77,7 +93,9 @@ export class Worker {
     if (this.#shutdownSignal === undefined) {
       this.#shutdownSignal = signal;
       this.log.info({ signal, running: this.#running.size, graceMs: this.options.shutdownGraceMs }, "stopping: no new tasks; running jobs get the signal and the shutdown grace to finish");
+      this.#stopping.abort();
       if (this.source.safeToAbortReceive) this.#receiveAbort.abort();
+      else this.#graceTimer = setLongTimeout(() => this.#receiveAbort.abort(), this.options.shutdownGraceMs);
       for (const stop of this.#stops) this.#requestShutdown(stop);
       return;
     }
@@ -86,6 +104,61 @@ export class Worker {
     this.log.warn({ signal }, "second signal: killing running jobs now");
     this.#receiveAbort.abort();
     for (const stop of this.#stops) stop.requestStop({ reason: "shutdown", signal: "SIGKILL", graceMs: 0 });
+  }
+
+  #stopped(): boolean {
+    return this.#shutdownSignal !== undefined || this.#fatalError !== undefined;
+  }
+
+  async #receiveLoop(): Promise<void> {
+    let failedReceives = 0;
+    while (!this.#stopped() && !this.#limitReached()) {
+      const free = this.#freeSlots();
+      if (free === 0) {
+        await Promise.race(this.#running.values());
+        continue;
+      }
+      let tasks: Task[] | null;
+      try {
+        tasks = await this.source.receive(free, this.#receiveAbort.signal);
+        failedReceives = 0;
+      } catch (error) {
+        if (error instanceof PermanentSourceError) {
+          this.#fail(error);
+          break;
+        }
+        await this.#pauseAfterFailedReceive(error, ++failedReceives);
+        continue;
+      }
+      if (tasks === null) break;
+      if (this.#stopped()) {
+        await this.#releaseAll(tasks);
+        break;
+      }
+      for (const task of tasks) this.#start(task);
+      if (this.options.stopWhenEmpty && tasks.length === 0 && this.#running.size === 0) {
+        this.log.info("the source is empty and no task is running; stopping");
+        break;
+      }
+    }
+  }
+
+  async #pauseAfterFailedReceive(error: unknown, failedReceives: number): Promise<void> {
+    const delayMs = backoffDelayMs(failedReceives);
+    this.log.warn({ err: error, failedReceives, delayMs }, `receiving tasks from ${this.source.name} failed; retrying`);
+    await sleep(delayMs, this.#stopping.signal);
+  }
+
+  #fail(error: PermanentSourceError): void {
+    this.#fatalError = error;
+    this.log.error({ code: error.awsCode, running: this.#running.size }, `${error.message}; stopping after the running tasks end`);
+  }
+
+  async #releaseAll(tasks: readonly Task[]): Promise<void> {
+    for (const task of tasks) {
+      this.log.child({ task: task.id }).info("task received during shutdown; handing it back");
+      await this.source.release(task).catch((error: unknown) => this.log.error({ err: error, task: task.id }, "handing the task back failed"));
+    }
   }
 
   #requestShutdown(stop: StopSignal): void {
@@ -112,15 +185,57 @@ export class Worker {
     const stop = new StopSignal();
     if (this.#shutdownSignal) this.#requestShutdown(stop);
     this.#stops.add(stop);
-    const done = this.#runAndSettle(task, stop).finally(() => {
+
+    const previous = task.orderingKey === undefined ? undefined : this.#orderingTails.get(task.orderingKey);
+    const succeeded = this.#runInOrder(task, stop, previous);
+    if (task.orderingKey !== undefined) this.#trackOrdering(task.orderingKey, succeeded);
+
+    const done = succeeded.then(() => {
       this.#stops.delete(stop);
       this.#running.delete(task);
     });
     this.#running.set(task, done);
   }
 
-  async #runAndSettle(task: Task, stop: StopSignal): Promise<void> {
+  #trackOrdering(key: string, succeeded: Promise<boolean>): void {
+    this.#orderingTails.set(key, succeeded);
+    void succeeded.then(() => {
+      if (this.#orderingTails.get(key) === succeeded) this.#orderingTails.delete(key);
+    });
+  }
+
+  /**
+   * Runs a task once the previous task with its ordering key has ended. When
+   * that task failed or the worker is stopping, hands this one back instead,
+   * so that the source delivers the group again in order. Resolves to whether
+   * the task succeeded.
+   */
+  async #runInOrder(task: Task, stop: StopSignal, previous: Promise<boolean> | undefined): Promise<boolean> {
     const log = this.log.child({ task: task.id });
+    if (previous !== undefined) {
+      const previousSucceeded = await this.#waitWithHeartbeats(task, stop, previous, log);
+      if (stop.request?.reason === "lost") return false;
+      if (!previousSucceeded || this.#stopped()) {
+        log.info({ orderingKey: task.orderingKey }, "an earlier task of this ordering key did not succeed; handing this one back");
+        await this.source.release(task).catch((error: unknown) => log.error({ err: error }, "handing the task back failed"));
+        return false;
+      }
+    }
+    return this.#runAndSettle(task, stop, log);
+  }
+
+  /** Waits for an earlier task of the same ordering key, keeping this task alive with the source meanwhile. */
+  async #waitWithHeartbeats(task: Task, stop: StopSignal, previous: Promise<boolean>, log: Logger): Promise<boolean> {
+    const intervalMs = this.source.heartbeatIntervalMs;
+    const stopHeartbeat = intervalMs ? startHeartbeat(this.source, task, stop, { intervalMs, killGraceMs: this.options.killGraceMs }, log) : undefined;
+    try {
+      return await previous;
+    } finally {
+      stopHeartbeat?.();
+    }
+  }
+
+  async #runAndSettle(task: Task, stop: StopSignal, log: Logger): Promise<boolean> {
     const outcome = await runTask(task, stop, {
       source: this.source,
       executor: this.executor,
@@ -131,6 +246,7 @@ export class Worker {
     this.#taskCount++;
     this.#lastOutcome = outcome;
     await this.#report(task, outcome, log);
+    return outcome.ok;
   }
 
   /** Settles the task with its source, or hands it back when a shutdown cut it short. */

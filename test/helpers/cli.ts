@@ -87,3 +87,74 @@ export function isProcessAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** A Tasque process running in the background. */
+export interface RunningCli {
+  readonly pid: number;
+  /** Everything Tasque wrote to stderr so far. */
+  stderr(): string;
+  /** Resolves once stderr matches `pattern`; rejects after `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  signal(signal: NodeJS.Signals): void;
+  /** Resolves when Tasque exits. */
+  readonly done: Promise<CliResult>;
+}
+
+/** Starts the built CLI without waiting for it, for long-running workers. */
+export function startCli(args: readonly string[], options: CliOptions = {}): RunningCli {
+  const started = performance.now();
+  const child = spawn(NODE, [CLI_PATH, ...args], { env: testEnvironment(options.env), stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  const waiters = new Set<() => void>();
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+    for (const check of waiters) check();
+  });
+  child.stdin.end(options.input ?? "");
+  const killer = setTimeout(() => child.kill("SIGKILL"), options.killAfterMs ?? 120_000);
+  const done = new Promise<CliResult>((resolve) => {
+    child.on("close", (code, signal) => {
+      clearTimeout(killer);
+      for (const check of waiters) check();
+      resolve({ code, signal, stdout, stderr, elapsedMs: performance.now() - started });
+    });
+  });
+
+  return {
+    pid: child.pid!,
+    stderr: () => stderr,
+    signal: (signal) => child.kill(signal),
+    done,
+    waitFor(pattern, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`stderr did not match ${pattern} within ${timeoutMs} ms:\n${stderr}`));
+        }, timeoutMs);
+        const check = (): void => {
+          if (pattern.test(stderr)) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            resolve();
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            reject(new Error(`Tasque exited before stderr matched ${pattern}:\n${stderr}`));
+          }
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
+/** Returns the CPU time, user plus system, that a process has used so far, in milliseconds. */
+export function cpuTimeMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / 100;
+}

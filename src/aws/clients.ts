@@ -1,0 +1,45 @@
+import type { SFNClient } from "@aws-sdk/client-sfn";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { ConfigError } from "../config/configError.ts";
+
+/** Longest wait for a TCP connection to an AWS endpoint. */
+const CONNECTION_TIMEOUT_MS = 5000;
+/** HTTP timeout of SQS calls: above the 20-second long poll. */
+const SQS_REQUEST_TIMEOUT_MS = 30_000;
+/** HTTP timeout of Step Functions calls: above GetActivityTask's 60-second long poll, as AWS advises (at least 65 s). */
+const SFN_REQUEST_TIMEOUT_MS = 70_000;
+
+/** Checks that the SDK can resolve a region, so that a missing one stops Tasque at start-up with a clear message. */
+async function requireRegion(config: { region: () => Promise<string> }, service: string): Promise<void> {
+  try {
+    await config.region();
+  } catch {
+    throw new ConfigError(`no AWS region for ${service}: set AWS_REGION, such as AWS_REGION=us-east-1`);
+  }
+}
+
+/**
+ * Creates the SQS client. When an endpoint is set, every call goes there;
+ * otherwise the SDK sends each call to the host named in the queue URL.
+ */
+export async function createSqsClient(region: string | undefined, endpoint: string | undefined): Promise<SQSClient> {
+  const { SQSClient } = await import("@aws-sdk/client-sqs");
+  const client = new SQSClient({
+    ...(region ? { region } : {}),
+    ...(endpoint ? { endpoint, useQueueUrlAsEndpoint: false } : {}),
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: SQS_REQUEST_TIMEOUT_MS },
+  });
+  await requireRegion(client.config, "SQS");
+  return client;
+}
+
+/** Creates the Step Functions client; its endpoint comes from the SDK's AWS_ENDPOINT_URL_SFN or AWS_ENDPOINT_URL. */
+export async function createSfnClient(region: string | undefined): Promise<SFNClient> {
+  const { SFNClient } = await import("@aws-sdk/client-sfn");
+  const client = new SFNClient({
+    ...(region ? { region } : {}),
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: SFN_REQUEST_TIMEOUT_MS },
+  });
+  await requireRegion(client.config, "Step Functions");
+  return client;
+}
