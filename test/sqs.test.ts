@@ -168,6 +168,23 @@ describe("sqs source", () => {
     assert.deepEqual(await queueCounts(queueUrl), { visible: 0, inFlight: 0 });
   });
 
+  test("lines of concurrent jobs never mix", async () => {
+    const queueUrl = await createQueue();
+    for (let index = 0; index < 4; index++) await send(queueUrl, "{}");
+    const job = 'const line = process.env.TASK_ID + ":" + "x".repeat(3000); for (let i = 0; i < 200; i++) console.log(line);';
+
+    const result = await runCli(["--log-format", "json", "--concurrency", "4", "--stop-when-empty", "--", process.execPath, "-e", job], { env: sqsEnv(queueUrl) });
+    const jobLines = result.stderr
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { task?: string; stream?: string; msg: string })
+      .filter((line) => line.stream === "stdout");
+
+    assert.equal(result.code, 0, result.stderr.slice(0, 2000));
+    assert.equal(jobLines.length, 800);
+    for (const line of jobLines) assert.equal(line.msg, `${line.task}:${"x".repeat(3000)}`);
+  });
+
   test("FIFO messages of one group run in order", async () => {
     const queueUrl = await createQueue({ FifoQueue: "true", ContentBasedDeduplication: "true" }, ".fifo");
     const log = join(scratch, "fifo.log");

@@ -14,7 +14,7 @@ export function awsErrorCode(error: unknown): string {
   return fields.Code ?? (fields.name && fields.name !== "Error" ? fields.name : undefined) ?? fields.code ?? "Error";
 }
 
-/** HTTP status of a service answer, when there was one. */
+/** HTTP status of the service's response, when there was one. */
 export function httpStatus(error: unknown): number | undefined {
   return (error as ServiceErrorFields | null)?.$metadata?.httpStatusCode;
 }

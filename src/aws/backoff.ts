@@ -23,7 +23,7 @@ export interface RetryOptions {
   readonly attempts: number;
   /** Returns whether an error may go away by itself. */
   readonly isTransient: (error: unknown) => boolean;
-  /** What is being done, for the log: "deleting the message". */
+  /** Action being retried, for the log, such as "deleting the message". */
   readonly action: string;
   readonly log: Logger;
   readonly signal?: AbortSignal;

@@ -2,7 +2,7 @@ import type { SFNClient } from "@aws-sdk/client-sfn";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ConfigError } from "../config/configError.ts";
 
-/** Longest wait for a TCP connection to an AWS endpoint. */
+/** Maximum wait for a TCP connection to an AWS endpoint. */
 const CONNECTION_TIMEOUT_MS = 5000;
 /** HTTP timeout of SQS calls: above the 20-second long poll. */
 const SQS_REQUEST_TIMEOUT_MS = 30_000;

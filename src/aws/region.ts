@@ -14,7 +14,9 @@ export function regionFromQueueUrl(queueUrl: string): string | undefined {
     return undefined;
   }
   const labels = host.split(".");
-  const candidate = labels[0] === "sqs" ? labels[1] : labels[1] === "queue" ? labels[0] : undefined;
+  let candidate: string | undefined;
+  if (labels[0] === "sqs") candidate = labels[1];
+  else if (labels[1] === "queue") candidate = labels[0];
   return candidate && REGION.test(candidate) ? candidate : undefined;
 }
 

@@ -1,7 +1,7 @@
 import { isSingleTaskSource } from "../config/source.ts";
 import type { Settings } from "../config/settings.ts";
 import { ProcessExecutor } from "../executors/process/processExecutor.ts";
-import { createLogger, type Logger } from "../log/logger.ts";
+import { createLogger, logProcessWarnings, type Logger } from "../log/logger.ts";
 import { FailureDescriber } from "../outcome/failureReport.ts";
 import { exitCodeOf, signalExitCode } from "../outcome/outcome.ts";
 import { createSource } from "../sources/createSource.ts";
@@ -14,6 +14,7 @@ const PERMANENT_ERROR_EXIT_CODE = 2;
 /** Runs Tasque with checked settings and returns its exit code. */
 export async function runTasque(settings: Settings): Promise<number> {
   const log = createLogger({ format: settings.logFormat, level: settings.logLevel });
+  logProcessWarnings(log);
   for (const warning of settings.warnings) log.warn(warning);
 
   const describer = new FailureDescriber(settings.errorNames, settings.errorTemplate);

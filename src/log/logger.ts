@@ -52,3 +52,13 @@ export function createLogger(options: LoggerOptions): Logger {
   });
   return pino(settings, stream);
 }
+
+/**
+ * Sends Node.js process warnings, such as the AWS SDK's notice about Node.js
+ * versions, through the logger instead of Node's plain-text printer, so that
+ * a JSON log stays one JSON object a line.
+ */
+export function logProcessWarnings(log: Logger): void {
+  process.removeAllListeners("warning");
+  process.on("warning", (warning) => log.warn({ warning: warning.name }, warning.message));
+}

@@ -12,7 +12,7 @@ export interface CreatedSource {
   readonly maxResultBytes?: number;
 }
 
-/** What the sources need from the process. */
+/** Process resources and services the sources use. */
 export interface SourceContext {
   readonly log: Logger;
   readonly describer: FailureDescriber;
@@ -31,7 +31,7 @@ export async function createSource(settings: Settings, context: SourceContext): 
       const { createSqsClient } = await import("../aws/clients.ts");
       const { SqsSource, LONG_POLL_SEC } = await import("./sqs/sqsSource.ts");
       const client = await createSqsClient(source.region, source.endpoint);
-      // A one-second wait tells "empty" from "nothing yet" for --stop-when-empty; a zero wait can miss messages.
+      // A one-second wait separates "empty" from "nothing yet" for --stop-when-empty, because a zero wait can miss messages.
       const waitTimeSec = settings.stopWhenEmpty ? 1 : LONG_POLL_SEC;
       return {
         source: await SqsSource.open({

@@ -21,8 +21,8 @@ export interface Task {
 export type HeartbeatResult = "alive" | "lost";
 
 /**
- * Where tasks come from and where their outcomes go. A source does not depend
- * on how a task runs, and the worker loop calls it and settles each task once.
+ * Origin of tasks and destination of their outcomes. A source does not
+ * depend on how a task runs; the worker loop calls it and settles each task once.
  */
 export interface Source<T extends Task = Task> {
   /** Name for logs, such as "sqs" or "payload". */

@@ -53,7 +53,7 @@ function isTransient(error: unknown): boolean {
 }
 
 /**
- * Takes tasks from an SQS queue. Success deletes the message; failure
+ * Takes tasks from an SQS queue. Success deletes the message. Failure
  * leaves it on the queue, so that it is delivered again and the queue's
  * redrive policy can move it to a dead-letter queue.
  */

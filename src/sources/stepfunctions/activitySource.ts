@@ -8,9 +8,9 @@ import type { HeartbeatResult, Source } from "../source.ts";
 import { isTransientStepFunctionsError, taskIdForToken, type StepFunctionsReporter, type StepFunctionsTask } from "./stepFunctionsReporter.ts";
 
 /**
- * Shortest time between the starts of two polls of one poller. AWS holds an
- * empty GetActivityTask for 60 seconds, but other servers, such as local
- * emulators, answer at once; without this pause an idle worker would spin.
+ * Minimum time between the starts of two polls of one poller. AWS keeps an
+ * empty GetActivityTask open for 60 seconds, but other servers, such as
+ * local emulators, return at once. Without this pause an idle worker would spin.
  */
 export const MIN_POLL_CYCLE_MS = 1000;
 
@@ -26,7 +26,7 @@ export interface ActivitySourceOptions {
   readonly workerName?: string;
 }
 
-/** What one poll brought: a task, nothing, or an error. */
+/** Result of one poll: a task, nothing, or an error. */
 type PollResult = { task?: StepFunctionsTask; error?: unknown };
 
 /**

@@ -34,7 +34,7 @@ export function taskIdForToken(taskToken: string): string {
   return createHash("sha256").update(taskToken).digest("hex").slice(0, 16);
 }
 
-/** Returns whether a Step Functions error says the task is gone. */
+/** Returns whether a Step Functions error means the task is gone. */
 export function isTaskGone(error: unknown): boolean {
   return GONE_ERRORS.has(awsErrorCode(error));
 }
