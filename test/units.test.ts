@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, mock, test } from "node:test";
-import { LineSplitter, LineTail, MAX_LINE_CHARS } from "../src/executors/process/lines.ts";
+import { LineSplitter, LineTail, MAX_LINE_CHARS } from "../src/executors/lines.ts";
 import { StopSignal, type StopRequest } from "../src/executors/stop.ts";
 import { attributeVariableName, payloadVariableProblem, taskVariables } from "../src/executors/variables.ts";
 import { formatDuration } from "../src/util/formatDuration.ts";

@@ -1,5 +1,6 @@
 import { isSingleTaskSource } from "../config/source.ts";
 import type { Settings } from "../config/settings.ts";
+import type { Executor } from "../executors/executor.ts";
 import { ProcessExecutor } from "../executors/process/processExecutor.ts";
 import { createLogger, logProcessWarnings, type Logger } from "../log/logger.ts";
 import { FailureDescriber } from "../outcome/failureReport.ts";
@@ -19,7 +20,7 @@ export async function runTasque(settings: Settings): Promise<number> {
 
   const describer = new FailureDescriber(settings.errorNames, settings.errorTemplate);
   const { source, maxResultBytes } = await createSource(settings, { log, describer, stdin: process.stdin, stdout: process.stdout });
-  const executor = createExecutor(settings);
+  const executor = await createExecutor(settings);
   const singleTask = isSingleTaskSource(settings.source) || settings.once;
   const worker = new Worker(
     source,
@@ -46,7 +47,12 @@ export async function runTasque(settings: Settings): Promise<number> {
   }
 }
 
-function createExecutor(settings: Settings): ProcessExecutor {
+/** Creates the configured executor; dockerode is loaded only for the Docker executor. */
+async function createExecutor(settings: Settings): Promise<Executor> {
+  if (settings.executor.kind === "docker") {
+    const { DockerExecutor } = await import("../executors/docker/dockerExecutor.ts");
+    return new DockerExecutor({ settings: settings.executor.docker, command: settings.command, captureStdout: settings.returnResult });
+  }
   const [command, ...args] = settings.command;
   return new ProcessExecutor({
     command: [command!, ...args],

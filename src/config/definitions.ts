@@ -148,6 +148,65 @@ export const WORKER_SETTINGS = {
   },
 } as const satisfies Record<string, SettingDefinition>;
 
+/** Settings that choose and configure the executor. */
+export const EXECUTOR_SETTINGS = {
+  executor: {
+    flag: "executor",
+    kind: "choice",
+    valueName: "name",
+    choices: ["process", "docker", "ecs"],
+    description: "how each task runs: process, docker or ecs; without it, DOCKER=true with DEPLOY_METHOD=DOCKER or ECS decides, as in the Go tool",
+  },
+  dockerEndpoint: {
+    flag: "docker-endpoint",
+    variable: "DOCKER_ENDPOINT",
+    kind: "text",
+    valueName: "address",
+    defaultText: "DOCKER_HOST, else unix:///var/run/docker.sock",
+    description: "Docker Engine address, unix:///PATH or tcp://HOST:PORT (TLS from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH)",
+  },
+  dockerContainerName: {
+    flag: "docker-container-name",
+    variable: "DOCKER_CONTAINER_NAME",
+    kind: "text",
+    valueName: "name",
+    defaultText: "tasque",
+    description: "base of container names; each task's container is <name>-<task id>",
+  },
+  dockerTaskDefinition: {
+    flag: "docker-task-definition",
+    variable: "DOCKER_TASK_DEFINITION",
+    kind: "text",
+    valueName: "json",
+    description: 'container settings as JSON, such as {"ImageName": "busybox:1.36", "Memory": "512m"}',
+  },
+  dockerPull: {
+    flag: "docker-pull",
+    variable: "DOCKER_PULL",
+    kind: "choice",
+    valueName: "policy",
+    defaultText: "missing",
+    choices: ["always", "missing", "never"],
+    description: "when to pull the image",
+  },
+  dockerPayloadEnv: {
+    flag: "docker-payload-env",
+    variable: "DOCKER_PAYLOAD_ENV",
+    kind: "boolean",
+    valueName: "bool",
+    defaultText: "true",
+    description: "pass TASK_PAYLOAD in the container's environment, where docker inspect shows it",
+  },
+  dockerTaskDir: {
+    flag: "docker-task-dir",
+    variable: "DOCKER_TASK_DIR",
+    kind: "text",
+    valueName: "path",
+    defaultText: "/tasque",
+    description: "folder inside the container for the payload file and the result file",
+  },
+} as const satisfies Record<string, SettingDefinition>;
+
 /** Settings of Tasque's own log. */
 export const LOG_SETTINGS = {
   logFormat: {
@@ -171,7 +230,7 @@ export const LOG_SETTINGS = {
 } as const satisfies Record<string, SettingDefinition>;
 
 /** Every setting that has one value, keyed by its name in the parsed flags. */
-export const SETTINGS = { ...SOURCE_SETTINGS, ...TASK_SETTINGS, ...WORKER_SETTINGS, ...LOG_SETTINGS };
+export const SETTINGS = { ...SOURCE_SETTINGS, ...TASK_SETTINGS, ...WORKER_SETTINGS, ...EXECUTOR_SETTINGS, ...LOG_SETTINGS };
 export type SettingName = keyof typeof SETTINGS;
 
 /** Environment variables that each choose a source, in the order that decides between them. */

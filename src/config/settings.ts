@@ -4,6 +4,7 @@ import { compileTemplate, TemplateError, type CompiledTemplate } from "../outcom
 import { ConfigError } from "./configError.ts";
 import { LOG_SETTINGS, SETTINGS, type SettingName } from "./definitions.ts";
 import { readErrorNames } from "./errorNames.ts";
+import { readExecutorSettings, type ExecutorSettings } from "./executor.ts";
 import { readSource, type SourceSettings } from "./source.ts";
 import { MAX_VISIBILITY_SEC } from "../sources/sqs/visibility.ts";
 import { readBoolean, readChoice, readCount, readDuration, readPositiveDuration, type RawValue } from "./values.ts";
@@ -11,6 +12,7 @@ import { readBoolean, readChoice, readCount, readDuration, readPositiveDuration,
 /** Everything Tasque needs to run, read and checked once at start-up. */
 export interface Settings {
   readonly source: SourceSettings;
+  readonly executor: ExecutorSettings;
   /** The job's program and arguments; empty only for executors that do not need one. */
   readonly command: readonly string[];
   /** Time limit of one task in milliseconds; 0 means none. */
@@ -71,12 +73,14 @@ export function readSettings(flags: FlagValues, command: readonly string[], envi
   const lookup = new SettingLookup(flags, environment);
   const warnings: string[] = [];
   const source = readSource(lookup);
-  if (command.length === 0) {
+  const executor = readExecutorSettings(lookup, warnings);
+  if (command.length === 0 && executor.kind === "process") {
     throw new ConfigError("missing COMMAND: name the program to run for each task, such as: tasque node worker.js");
   }
 
   return {
     source,
+    executor,
     command,
     timeoutMs: readDuration(lookup.rawOrDefault("timeout")),
     killGraceMs: readDuration(lookup.rawOrDefault("killGrace")),

@@ -4,7 +4,7 @@ import type { Writable } from "node:stream";
 import type { Logger } from "../../log/logger.ts";
 import { setLongTimeout, sleep, type LongTimer } from "../../util/timers.ts";
 import type { StopRequest, StopSignal } from "../stop.ts";
-import { LineSplitter, LineTail } from "./lines.ts";
+import { OutputCollector, type CollectedOutput } from "../output.ts";
 
 /**
  * How long Tasque keeps reading the job's output after the job exits. Output
@@ -13,9 +13,6 @@ import { LineSplitter, LineTail } from "./lines.ts";
  * this long before closing it.
  */
 export const OUTPUT_DRAIN_MS = 1000;
-
-/** Largest stdout kept for a result; more is a RESULT failure, so memory stays bounded. */
-export const MAX_CAPTURED_STDOUT_BYTES = 64 * 1024 * 1024;
 
 /** Settings of one job process. */
 export interface ChildOptions {
@@ -32,15 +29,11 @@ export interface ChildOptions {
 }
 
 /** End state and output of one job process. */
-export interface ChildReport {
+export interface ChildReport extends CollectedOutput {
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
   /** Set when the process never started: the errno code from spawn, such as ENOENT. */
   readonly spawnError?: NodeJS.ErrnoException;
-  readonly stderrTail: string;
-  readonly stdout?: string;
-  /** True when stdout passed MAX_CAPTURED_STDOUT_BYTES and was not kept. */
-  readonly stdoutOverflow: boolean;
 }
 
 /**
@@ -102,35 +95,13 @@ function feedStdin(stdin: Writable, payload: string, log: Logger): void {
   stdin.end(payload);
 }
 
-/** Reads stdout and stderr into the log, the stderr tail and, when asked, the captured stdout. */
+/** Feeds stdout and stderr into an OutputCollector and drains them after the job exits. */
 function collectOutput(child: ChildProcess, options: ChildOptions) {
   const stdout = child.stdout!;
   const stderr = child.stderr!;
-  const tail = new LineTail();
-  const captured: string[] = [];
-  let capturedBytes = 0;
-  let overflow = false;
-
-  const stdoutLines = new LineSplitter((line) => options.log.info({ stream: "stdout" }, line));
-  const stderrLines = new LineSplitter((line) => {
-    tail.add(line);
-    options.log.info({ stream: "stderr" }, line);
-  });
-
-  stdout.setEncoding("utf8");
-  stderr.setEncoding("utf8");
-  stdout.on("data", (chunk: string) => {
-    stdoutLines.push(chunk);
-    if (!options.captureStdout || overflow) return;
-    capturedBytes += Buffer.byteLength(chunk);
-    if (capturedBytes > MAX_CAPTURED_STDOUT_BYTES) {
-      overflow = true;
-      captured.length = 0;
-    } else {
-      captured.push(chunk);
-    }
-  });
-  stderr.on("data", (chunk: string) => stderrLines.push(chunk));
+  const collector = new OutputCollector(options.log, options.captureStdout);
+  stdout.on("data", (chunk: Buffer) => collector.write("stdout", chunk));
+  stderr.on("data", (chunk: Buffer) => collector.write("stderr", chunk));
 
   return {
     /** Waits until both streams end, or `drainMs` at most. */
@@ -140,15 +111,7 @@ function collectOutput(child: ChildProcess, options: ChildOptions) {
       await Promise.race([ended, sleep(drainMs, timeout.signal)]);
       timeout.abort();
     },
-    finish() {
-      stdoutLines.flush();
-      stderrLines.flush();
-      return {
-        stderrTail: tail.toString(),
-        ...(options.captureStdout && !overflow ? { stdout: captured.join("") } : {}),
-        stdoutOverflow: overflow,
-      };
-    },
+    finish: (): CollectedOutput => collector.finish(),
     close(): void {
       stdout.destroy();
       stderr.destroy();
