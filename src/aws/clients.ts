@@ -1,3 +1,4 @@
+import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { SFNClient } from "@aws-sdk/client-sfn";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ConfigError } from "../config/configError.ts";
@@ -41,5 +42,19 @@ export async function createSfnClient(region: string | undefined): Promise<SFNCl
     requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: SFN_REQUEST_TIMEOUT_MS },
   });
   await requireRegion(client.config, "Step Functions");
+  return client;
+}
+
+/** HTTP timeout of ECS calls, none of which long-polls. */
+const ECS_REQUEST_TIMEOUT_MS = 30_000;
+
+/** Creates the ECS client; its endpoint comes from the SDK's AWS_ENDPOINT_URL_ECS or AWS_ENDPOINT_URL. */
+export async function createEcsClient(region: string | undefined): Promise<ECSClient> {
+  const { ECSClient } = await import("@aws-sdk/client-ecs");
+  const client = new ECSClient({
+    ...(region ? { region } : {}),
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: ECS_REQUEST_TIMEOUT_MS },
+  });
+  await requireRegion(client.config, "ECS");
   return client;
 }

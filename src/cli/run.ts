@@ -20,7 +20,7 @@ export async function runTasque(settings: Settings): Promise<number> {
 
   const describer = new FailureDescriber(settings.errorNames, settings.errorTemplate);
   const { source, maxResultBytes } = await createSource(settings, { log, describer, stdin: process.stdin, stdout: process.stdout });
-  const executor = await createExecutor(settings);
+  const executor = await createExecutor(settings, log);
   const singleTask = isSingleTaskSource(settings.source) || settings.once;
   const worker = new Worker(
     source,
@@ -47,8 +47,12 @@ export async function runTasque(settings: Settings): Promise<number> {
   }
 }
 
-/** Creates the configured executor; dockerode is loaded only for the Docker executor. */
-async function createExecutor(settings: Settings): Promise<Executor> {
+/** Creates the configured executor; dockerode and the ECS client are loaded only when used. */
+async function createExecutor(settings: Settings, log: Logger): Promise<Executor> {
+  if (settings.executor.kind === "ecs") {
+    const { createEcsExecutor } = await import("../executors/ecs/createEcsExecutor.ts");
+    return createEcsExecutor(settings.executor.ecs, settings.command, log);
+  }
   if (settings.executor.kind === "docker") {
     const { DockerExecutor } = await import("../executors/docker/dockerExecutor.ts");
     return new DockerExecutor({ settings: settings.executor.docker, command: settings.command, captureStdout: settings.returnResult });

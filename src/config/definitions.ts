@@ -207,6 +207,106 @@ export const EXECUTOR_SETTINGS = {
   },
 } as const satisfies Record<string, SettingDefinition>;
 
+/** Settings of the ECS executor. */
+export const ECS_SETTINGS = {
+  ecsTaskDefinition: {
+    flag: "ecs-task-definition",
+    variable: "ECS_TASK_DEFINITION",
+    kind: "text",
+    valueName: "name",
+    description: "task definition of each ECS task: family, family:revision or ARN",
+  },
+  ecsContainerName: {
+    flag: "ecs-container-name",
+    variable: "ECS_CONTAINER_NAME",
+    kind: "text",
+    valueName: "name",
+    description: "container that gets the payload and whose exit code is the outcome",
+  },
+  ecsCluster: {
+    flag: "ecs-cluster",
+    variable: "ECS_CLUSTER",
+    kind: "text",
+    valueName: "name",
+    description: "run tasks on this cluster with RunTask; without it, StartTask on this container instance, found through the ECS agent",
+  },
+  ecsLaunchType: {
+    flag: "ecs-launch-type",
+    variable: "ECS_LAUNCH_TYPE",
+    kind: "choice",
+    valueName: "type",
+    choices: ["EC2", "FARGATE", "EXTERNAL"],
+    description: "RunTask launch type",
+  },
+  ecsCapacityProviders: {
+    flag: "ecs-capacity-providers",
+    variable: "ECS_CAPACITY_PROVIDERS",
+    kind: "text",
+    valueName: "list",
+    description: "RunTask capacity provider strategy, as name:weight:base,...",
+  },
+  ecsSubnets: {
+    flag: "ecs-subnets",
+    variable: "ECS_SUBNETS",
+    kind: "text",
+    valueName: "list",
+    description: "comma-separated subnet ids, for awsvpc networking and Fargate",
+  },
+  ecsSecurityGroups: {
+    flag: "ecs-security-groups",
+    variable: "ECS_SECURITY_GROUPS",
+    kind: "text",
+    valueName: "list",
+    description: "comma-separated security group ids, for awsvpc networking and Fargate",
+  },
+  ecsAssignPublicIp: {
+    flag: "ecs-assign-public-ip",
+    variable: "ECS_ASSIGN_PUBLIC_IP",
+    kind: "choice",
+    valueName: "value",
+    choices: ["ENABLED", "DISABLED"],
+    description: "give awsvpc tasks a public IP address",
+  },
+  ecsPlatformVersion: {
+    flag: "ecs-platform-version",
+    variable: "ECS_PLATFORM_VERSION",
+    kind: "text",
+    valueName: "version",
+    description: "Fargate platform version, such as LATEST or 1.4.0",
+  },
+  ecsTags: {
+    flag: "ecs-tags",
+    variable: "ECS_TAGS",
+    kind: "text",
+    valueName: "list",
+    description: "tags of each ECS task, as key=value,...",
+  },
+  ecsStartedBy: {
+    flag: "ecs-started-by",
+    variable: "ECS_STARTED_BY",
+    kind: "text",
+    valueName: "text",
+    defaultText: "tasque",
+    description: "startedBy of each ECS task, up to 36 letters, digits, _ and -",
+  },
+  ecsAgentUri: {
+    flag: "ecs-agent-uri",
+    variable: "ECS_AGENT_URI",
+    kind: "text",
+    valueName: "url",
+    defaultText: "http://localhost:51678",
+    description: "ECS agent introspection API, used to find this container instance when ECS_CLUSTER is unset",
+  },
+  ecsPollInterval: {
+    flag: "ecs-poll-interval",
+    variable: "ECS_POLL_INTERVAL",
+    kind: "duration",
+    valueName: "duration",
+    defaultText: "6s",
+    description: "time between DescribeTasks calls while ECS tasks run",
+  },
+} as const satisfies Record<string, SettingDefinition>;
+
 /** Settings of Tasque's own log. */
 export const LOG_SETTINGS = {
   logFormat: {
@@ -230,7 +330,7 @@ export const LOG_SETTINGS = {
 } as const satisfies Record<string, SettingDefinition>;
 
 /** Every setting that has one value, keyed by its name in the parsed flags. */
-export const SETTINGS = { ...SOURCE_SETTINGS, ...TASK_SETTINGS, ...WORKER_SETTINGS, ...EXECUTOR_SETTINGS, ...LOG_SETTINGS };
+export const SETTINGS = { ...SOURCE_SETTINGS, ...TASK_SETTINGS, ...WORKER_SETTINGS, ...EXECUTOR_SETTINGS, ...ECS_SETTINGS, ...LOG_SETTINGS };
 export type SettingName = keyof typeof SETTINGS;
 
 /** Environment variables that each choose a source, in the order that decides between them. */

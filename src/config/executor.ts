@@ -4,6 +4,7 @@ import { ConfigError } from "./configError.ts";
 import { EXECUTOR_SETTINGS } from "./definitions.ts";
 import { DEFAULT_DOCKER_ENDPOINT, readDockerConnection, type DockerConnection } from "./dockerConnection.ts";
 import { parseDockerTaskDefinition, type DockerTaskDefinition } from "./dockerDefinition.ts";
+import { readEcsSettings, type EcsSettings } from "./ecs.ts";
 import { readAuthData, type RegistryAuth } from "./registryAuth.ts";
 import type { SettingLookup } from "./settings.ts";
 import { readBoolean, readChoice } from "./values.ts";
@@ -25,7 +26,10 @@ export interface DockerSettings {
 }
 
 /** The executor and its settings. */
-export type ExecutorSettings = { readonly kind: "process" } | { readonly kind: "docker"; readonly docker: DockerSettings } | { readonly kind: "ecs" };
+export type ExecutorSettings =
+  | { readonly kind: "process" }
+  | { readonly kind: "docker"; readonly docker: DockerSettings }
+  | { readonly kind: "ecs"; readonly ecs: EcsSettings };
 
 /**
  * Chooses the executor. --executor wins; otherwise DOCKER=true selects a
@@ -76,8 +80,9 @@ export function readDockerSettings(lookup: SettingLookup): DockerSettings {
 }
 
 /** Reads the executor and its settings. */
-export function readExecutorSettings(lookup: SettingLookup, warnings: string[]): ExecutorSettings {
+export function readExecutorSettings(lookup: SettingLookup, returnResult: boolean, warnings: string[]): ExecutorSettings {
   const kind = readExecutorKind(lookup, warnings);
   if (kind === "docker") return { kind, docker: readDockerSettings(lookup) };
+  if (kind === "ecs") return { kind, ecs: readEcsSettings(lookup, returnResult, warnings) };
   return { kind };
 }

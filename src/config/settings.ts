@@ -73,7 +73,8 @@ export function readSettings(flags: FlagValues, command: readonly string[], envi
   const lookup = new SettingLookup(flags, environment);
   const warnings: string[] = [];
   const source = readSource(lookup);
-  const executor = readExecutorSettings(lookup, warnings);
+  const returnResult = readBoolean(lookup.rawOrDefault("returnResult"));
+  const executor = readExecutorSettings(lookup, returnResult, warnings);
   if (command.length === 0 && executor.kind === "process") {
     throw new ConfigError("missing COMMAND: name the program to run for each task, such as: tasque node worker.js");
   }
@@ -85,7 +86,7 @@ export function readSettings(flags: FlagValues, command: readonly string[], envi
     timeoutMs: readDuration(lookup.rawOrDefault("timeout")),
     killGraceMs: readDuration(lookup.rawOrDefault("killGrace")),
     shutdownGraceMs: readDuration(lookup.rawOrDefault("shutdownGrace")),
-    returnResult: readBoolean(lookup.rawOrDefault("returnResult")),
+    returnResult,
     ...readWorkerSettings(lookup),
     errorNames: readErrorNames(flags.exit, environment, warnings),
     errorTemplate: readTemplate(lookup.raw("errorMessageTemplate")),

@@ -52,9 +52,9 @@ export function readCount(value: RawValue): number {
   return count;
 }
 
-/** Reads one of a fixed set of words. */
+/** Reads one of a fixed set of words, ignoring case, and returns it as the set spells it. */
 export function readChoice<T extends string>(value: RawValue, choices: readonly T[]): T {
-  const found = choices.find((choice) => choice === value.text.toLowerCase());
+  const found = choices.find((choice) => choice.toLowerCase() === value.text.toLowerCase());
   if (found === undefined) throw invalid(value, "not a known value", `use one of ${choices.join(", ")}`);
   return found;
 }
