@@ -37,7 +37,7 @@ export interface EcsSettings {
   readonly tags: ReadonlyArray<{ readonly key: string; readonly value: string }>;
   readonly startedBy: string;
   readonly pollIntervalMs: number;
-  /** AWS_REGION, else the region of a cluster or task definition ARN; for the instance mode the agent's answer decides later. */
+  /** AWS_REGION, else the region of a cluster or task definition ARN; in the instance mode, the agent's container instance ARN decides later. */
   readonly region?: string;
 }
 

@@ -1,6 +1,6 @@
 import { ConfigError } from "../../config/configError.ts";
 
-/** Time allowed for the ECS agent's introspection API to answer. */
+/** Time allowed for the ECS agent's introspection API to respond. */
 const AGENT_TIMEOUT_MS = 5000;
 
 /** The container instance this Tasque runs on, as the ECS agent reports it. */

@@ -24,18 +24,28 @@ import { TaskTracker } from "./taskTracker.ts";
 
 /** Calls made for RunTask, StartTask or StopTask before giving up on throttling and server errors. */
 const CALL_ATTEMPTS = 4;
-/** Longest wait for a task to reach STOPPED after StopTask on a timeout; ECS's container stop timeout is at most 120 s. */
+/** Maximum wait for a task to reach STOPPED after StopTask on a timeout; ECS's container stop timeout is at most 120 s. */
 const STOP_WAIT_MS = 150_000;
 
 type RunOutcome = Omit<RunReport, "durationMs">;
 
-/** Where tasks start: a named cluster (RunTask) or this container instance (StartTask). */
+/** ECS errors that retrying the same request cannot fix. */
+const PERMANENT_ERRORS = new Set([
+  "InvalidParameterException",
+  "ClientException",
+  "ClusterNotFoundException",
+  "PlatformUnknownException",
+  "PlatformTaskDefinitionIncompatibilityException",
+  "UnsupportedFeatureException",
+]);
+
+/** Placement of new tasks: a named cluster (RunTask) or this container instance (StartTask). */
 export type ResolvedPlacement = ClusterPlacement | ({ kind: "instance" } & ContainerInstance);
 
 /** Returns whether an ECS error may go away by itself. */
 function isTransient(error: unknown): boolean {
   const code = awsErrorCode(error);
-  return !isCredentialError(error) && !["InvalidParameterException", "ClientException", "ClusterNotFoundException", "PlatformUnknownException", "PlatformTaskDefinitionIncompatibilityException", "UnsupportedFeatureException"].includes(code);
+  return !isCredentialError(error) && !PERMANENT_ERRORS.has(code);
 }
 
 /** Starts one Amazon ECS task per Tasque task and follows it to its end. */
@@ -165,7 +175,7 @@ export class EcsExecutor implements Executor {
       giveUpTimer = setTimeout(() => giveUp.abort(new Error(`the ECS task did not stop within ${formatDuration(waitMs)} of StopTask`)), waitMs);
     });
     try {
-      const stopped = await this.#tracker.follow(this.#cluster(), taskArn, giveUp.signal);
+      const stopped = await this.#tracker.follow(this.#cluster(), taskArn, giveUp.signal, (status) => log.info({ taskArn }, `ECS task ${status}`));
       return this.#outcomeOf(stopped, log);
     } catch (error) {
       const detail = `following ECS task ${taskArn} failed: ${(error as Error).message}`;

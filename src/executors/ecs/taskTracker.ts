@@ -9,6 +9,8 @@ const MAX_MISSING_POLLS = 3;
 
 interface Watcher {
   readonly cluster: string;
+  readonly onStatus: ((status: string) => void) | undefined;
+  lastStatus: string | undefined;
   readonly resolve: (task: EcsTask) => void;
   readonly reject: (error: Error) => void;
   missingPolls: number;
@@ -30,8 +32,12 @@ export class TaskTracker {
     private readonly log: Logger,
   ) {}
 
-  /** Resolves with the task's description once ECS reports it STOPPED. `signal` ends the following early with its reason. */
-  follow(cluster: string, taskArn: string, signal?: AbortSignal): Promise<EcsTask> {
+  /**
+   * Resolves with the task's description once ECS reports it STOPPED, and
+   * calls `onStatus` for each new lastStatus on the way. `signal` ends the
+   * following early with its reason.
+   */
+  follow(cluster: string, taskArn: string, signal?: AbortSignal, onStatus?: (status: string) => void): Promise<EcsTask> {
     return new Promise((resolve, reject) => {
       const stopFollowing = () => {
         this.#watchers.delete(taskArn);
@@ -44,7 +50,7 @@ export class TaskTracker {
         this.#watchers.delete(taskArn);
         settle(value);
       };
-      this.#watchers.set(taskArn, { cluster, resolve: done(resolve), reject: done(reject), missingPolls: 0 });
+      this.#watchers.set(taskArn, { cluster, onStatus, lastStatus: undefined, resolve: done(resolve), reject: done(reject), missingPolls: 0 });
       this.#schedule();
     });
   }
@@ -79,6 +85,10 @@ export class TaskTracker {
       const watcher = task.taskArn ? this.#watchers.get(task.taskArn) : undefined;
       if (!watcher) continue;
       watcher.missingPolls = 0;
+      if (task.lastStatus && task.lastStatus !== watcher.lastStatus) {
+        watcher.lastStatus = task.lastStatus;
+        watcher.onStatus?.(task.lastStatus);
+      }
       if (task.lastStatus === "STOPPED") watcher.resolve(task);
     }
     for (const failure of answer.failures ?? []) this.#countMissing(failure.arn, failure.reason);
