@@ -44,6 +44,8 @@ export interface WorkerSummary {
  */
 export class Worker {
   readonly #running = new Map<Task, Promise<void>>();
+  /** Reports still in flight; a task's slot is free again as soon as its job has ended. */
+  readonly #reporting = new Set<Promise<void>>();
   readonly #stops = new Set<StopSignal>();
   /** Tail of each ordering key's chain: resolves to whether its last task succeeded. */
   readonly #orderingTails = new Map<string, Promise<boolean>>();
@@ -72,6 +74,7 @@ export class Worker {
     try {
       await this.#receiveLoop();
       await Promise.all(this.#running.values());
+      await Promise.all(this.#reporting);
       await this.source.drain?.(this.#receiveAbort.signal);
     } finally {
       this.#graceTimer?.cancel();
@@ -245,8 +248,18 @@ export class Worker {
     });
     this.#taskCount++;
     this.#lastOutcome = outcome;
-    await this.#report(task, outcome, log);
+    this.#reportInBackground(task, outcome, log);
     return outcome.ok;
+  }
+
+  /**
+   * Reports the outcome without holding the task's slot, so that the next
+   * receive does not wait for a delete or SendTaskSuccess round trip. The
+   * worker waits for every report before it returns.
+   */
+  #reportInBackground(task: Task, outcome: Outcome, log: Logger): void {
+    const report = this.#report(task, outcome, log).finally(() => this.#reporting.delete(report));
+    this.#reporting.add(report);
   }
 
   /** Settles the task with its source, or hands it back when a shutdown cut it short. */
