@@ -190,7 +190,10 @@ export class Worker {
     this.#stops.add(stop);
 
     const previous = task.orderingKey === undefined ? undefined : this.#orderingTails.get(task.orderingKey);
-    const succeeded = this.#runInOrder(task, stop, previous);
+    const succeeded = this.#runInOrder(task, stop, previous).catch((error: unknown) => {
+      this.log.error({ err: error, task: task.id }, "unexpected error while running the task; the source will deliver it again");
+      return false;
+    });
     if (task.orderingKey !== undefined) this.#trackOrdering(task.orderingKey, succeeded);
 
     const done = succeeded.then(() => {
