@@ -238,6 +238,14 @@ describe("sqs source", () => {
     assert.match(result.stderr, /tasque: cannot use queue .*no-such-queue.*check TASK_QUEUE_URL/);
   });
 
+  test("unreachable SQS at start exits 2 with one line", async () => {
+    const result = await runCli(["true"], { env: { TASK_QUEUE_URL: "http://127.0.0.1:9/000000000000/jobs", AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:9" } });
+
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /tasque: cannot reach queue http:\/\/127\.0\.0\.1:9\/000000000000\/jobs: ECONNREFUSED/);
+    assert.doesNotMatch(result.stderr, /unexpected error/);
+  });
+
   test("SQS endpoint override wins over the queue URL's host", async () => {
     // 127.0.0.2 is loopback but nothing listens there, so a request sent to
     // the queue URL's host fails instead of reaching the emulator.

@@ -2,6 +2,7 @@ import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { SFNClient } from "@aws-sdk/client-sfn";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ConfigError } from "../config/configError.ts";
+import type { Logger } from "../log/logger.ts";
 
 /** Maximum wait for a TCP connection to an AWS endpoint. */
 const CONNECTION_TIMEOUT_MS = 5000;
@@ -9,6 +10,26 @@ const CONNECTION_TIMEOUT_MS = 5000;
 const SQS_REQUEST_TIMEOUT_MS = 30_000;
 /** HTTP timeout of Step Functions calls: above GetActivityTask's 60-second long poll, as AWS advises (at least 65 s). */
 const SFN_REQUEST_TIMEOUT_MS = 70_000;
+
+/**
+ * Returns a logger for an SDK client that passes the SDK's text warnings,
+ * such as a queue URL that differs from the endpoint, to Tasque's log once
+ * each. The SDK's other messages are dropped: its request logs contain the
+ * call's input, which can hold payloads and results, and Tasque logs every
+ * failed call itself.
+ */
+function sdkLogger(log: Logger) {
+  const seen = new Set<string>();
+  const warn = (...content: unknown[]) => {
+    if (!content.every((part) => typeof part === "string")) return;
+    const message = content.join(" ");
+    if (seen.has(message) || seen.size > 100) return;
+    seen.add(message);
+    log.warn({ component: "aws-sdk" }, message);
+  };
+  const ignore = () => undefined;
+  return { trace: ignore, debug: ignore, info: ignore, warn, error: ignore };
+}
 
 /** Checks that the SDK can resolve a region, so that a missing one stops Tasque at start-up with a clear message. */
 async function requireRegion(config: { region: () => Promise<string> }, service: string): Promise<void> {
@@ -23,9 +44,10 @@ async function requireRegion(config: { region: () => Promise<string> }, service:
  * Creates the SQS client. When an endpoint is set, every call goes there;
  * otherwise the SDK sends each call to the host named in the queue URL.
  */
-export async function createSqsClient(region: string | undefined, endpoint: string | undefined): Promise<SQSClient> {
+export async function createSqsClient(region: string | undefined, endpoint: string | undefined, log: Logger): Promise<SQSClient> {
   const { SQSClient } = await import("@aws-sdk/client-sqs");
   const client = new SQSClient({
+    logger: sdkLogger(log),
     ...(region ? { region } : {}),
     ...(endpoint ? { endpoint, useQueueUrlAsEndpoint: false } : {}),
     requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: SQS_REQUEST_TIMEOUT_MS },
@@ -35,9 +57,10 @@ export async function createSqsClient(region: string | undefined, endpoint: stri
 }
 
 /** Creates the Step Functions client; its endpoint comes from the SDK's AWS_ENDPOINT_URL_SFN or AWS_ENDPOINT_URL. */
-export async function createSfnClient(region: string | undefined): Promise<SFNClient> {
+export async function createSfnClient(region: string | undefined, log: Logger): Promise<SFNClient> {
   const { SFNClient } = await import("@aws-sdk/client-sfn");
   const client = new SFNClient({
+    logger: sdkLogger(log),
     ...(region ? { region } : {}),
     requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: SFN_REQUEST_TIMEOUT_MS },
   });
@@ -49,9 +72,10 @@ export async function createSfnClient(region: string | undefined): Promise<SFNCl
 const ECS_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Creates the ECS client; its endpoint comes from the SDK's AWS_ENDPOINT_URL_ECS or AWS_ENDPOINT_URL. */
-export async function createEcsClient(region: string | undefined): Promise<ECSClient> {
+export async function createEcsClient(region: string | undefined, log: Logger): Promise<ECSClient> {
   const { ECSClient } = await import("@aws-sdk/client-ecs");
   const client = new ECSClient({
+    logger: sdkLogger(log),
     ...(region ? { region } : {}),
     requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: ECS_REQUEST_TIMEOUT_MS },
   });

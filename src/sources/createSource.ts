@@ -30,7 +30,7 @@ export async function createSource(settings: Settings, context: SourceContext): 
     case "queue": {
       const { createSqsClient } = await import("../aws/clients.ts");
       const { SqsSource, LONG_POLL_SEC } = await import("./sqs/sqsSource.ts");
-      const client = await createSqsClient(source.region, source.endpoint);
+      const client = await createSqsClient(source.region, source.endpoint, context.log);
       // A one-second wait separates "empty" from "nothing yet" for --stop-when-empty, because a zero wait can miss messages.
       const waitTimeSec = settings.stopWhenEmpty ? 1 : LONG_POLL_SEC;
       return {
@@ -57,7 +57,7 @@ async function createStepFunctionsSource(
 ): Promise<CreatedSource> {
   const { createSfnClient } = await import("../aws/clients.ts");
   const { StepFunctionsReporter, MAX_OUTPUT_BYTES } = await import("./stepfunctions/stepFunctionsReporter.ts");
-  const client = await createSfnClient(source.region);
+  const client = await createSfnClient(source.region, context.log);
   const reporter = new StepFunctionsReporter(client, context.describer, context.log);
 
   if (source.kind === "activity") {

@@ -20,7 +20,7 @@ export async function createEcsExecutor(settings: EcsSettings, command: readonly
     placement = { kind: "instance", ...instance };
   }
   const instanceRegion = placement.kind === "instance" ? regionFromArn(placement.containerInstanceArn) : undefined;
-  const client = await createEcsClient(settings.region ?? instanceRegion);
+  const client = await createEcsClient(settings.region ?? instanceRegion, log);
   const executor = new EcsExecutor(client, settings, placement, command, log);
   await executor.checkTaskDefinition(log);
   return executor;

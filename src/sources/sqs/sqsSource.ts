@@ -77,7 +77,7 @@ export class SqsSource implements Source<SqsTask> {
       () => options.client.send(new GetQueueAttributesCommand({ QueueUrl: options.queueUrl, AttributeNames: ["VisibilityTimeout"] })),
       { attempts: REPORT_ATTEMPTS, isTransient, action: "reading the queue's attributes", log: options.log },
     ).catch((error: unknown) => {
-      throw permanentError(error, options.queueUrl);
+      throw startupError(error, options.queueUrl);
     });
     const visibilitySec = Number(answer.Attributes?.VisibilityTimeout ?? 30);
     options.log.info({ queueUrl: options.queueUrl, visibilityTimeoutSec: visibilitySec }, "receiving from SQS");
@@ -197,6 +197,18 @@ function stringAttributes(message: Message): Record<string, string> {
     if (value.StringValue !== undefined && !value.DataType?.startsWith("Binary")) attributes[name] = value.StringValue;
   }
   return attributes;
+}
+
+/** Wraps any error of the start-up check: a worker that cannot read its queue's settings cannot start. */
+function startupError(error: unknown, queueUrl: string): PermanentSourceError {
+  const wrapped = permanentError(error, queueUrl);
+  if (wrapped instanceof PermanentSourceError) return wrapped;
+  const code = awsErrorCode(error);
+  return new PermanentSourceError(
+    `cannot reach queue ${queueUrl}: ${code}: ${(error as Error).message}; check the network, TASK_QUEUE_URL and AWS_ENDPOINT_URL_SQS`,
+    code,
+    { cause: error },
+  );
 }
 
 function permanentError(error: unknown, queueUrl: string): unknown {
