@@ -109,13 +109,20 @@ export function startupSection(results: BenchResults): string | undefined {
   if (!startup) return undefined;
   const rows = [
     ["`tasque --version` wall time (median of 11)", fixed(startup.versionMs), "`node -e 0`", fixed(startup.bareNodeMs)],
+    ...(startup.executableVersionMs === undefined
+      ? []
+      : [["`dist/tasque --version`, the single executable (median of 11)", fixed(startup.executableVersionMs), "`tasque --version` from the npm build, the row above", fixed(startup.versionMs)]]),
     ["process start to first ReceiveMessage (median of 5)", fixed(startup.tasqueFirstReceiveMs), "a minimal Node.js program that loads @aws-sdk/client-sqs and sends one ReceiveMessage", fixed(startup.minimalSdkFirstReceiveMs)],
   ];
+  const executableNote =
+    startup.executableVersionMs === undefined
+      ? `\n\nThe single executable was not measured because \`dist/tasque\` does not exist; \`npm run build:binary\` builds it.`
+      : `\n\n\`dist/tasque\` is measured as \`npm run build:binary\` last built it; \`npm run bench\` does not rebuild it.`;
   return `## 6. Start-up
 
 The first ReceiveMessage is observed at a recording HTTP proxy on 127.0.0.1 in front of fauxqs: the time runs from just before spawn to the arrival of the request's headers at the proxy. Tasque's GetQueueAttributes call at start also passes the proxy.
 
-${markdownTable(["measurement", "Tasque (ms)", "baseline", "baseline (ms)"], rows)}`;
+${markdownTable(["measurement", "Tasque (ms)", "baseline", "baseline (ms)"], rows)}${executableNote}`;
 }
 
 export function payloadSection(results: BenchResults): string | undefined {

@@ -192,9 +192,10 @@ describe("sqs source", () => {
       for (const group of ["a", "b"]) await send(queueUrl, `${group}${index}`, { MessageGroupId: group });
     }
 
-    const result = await runCli(["--concurrency", "4", "--stop-when-empty", "--", "sh", "-c", `sleep 0.$(shuf -i 0-2 -n 1); cat >> ${log}; echo >> ${log}`], {
+    const result = await runCli(["--concurrency", "4", "--stop-when-empty", "--", "sh", "-c", `sleep 0.$(shuf -i 0-2 -n 1); body=$(cat); echo "$body" >> ${log}`], {
       env: sqsEnv(queueUrl),
     });
+    // Each job appends its body and newline in one write, so lines of parallel jobs cannot interleave.
     const bodies = readFileSync(log, "utf8").trim().split("\n");
 
     assert.equal(result.code, 0, result.stderr);

@@ -9,7 +9,14 @@ import { buildProgram, parseCommandLine } from "./program.ts";
 /** Exit code of every start-up and configuration error. */
 const CONFIG_ERROR_EXIT_CODE = 2;
 
+/**
+ * The package version, which scripts/build-binary.mjs inlines (esbuild `define`) into
+ * the single executable, where import.meta.url is empty. The npm build leaves it undefined.
+ */
+declare const TASQUE_BUNDLED_VERSION: string | undefined;
+
 function packageVersion(): string {
+  if (typeof TASQUE_BUNDLED_VERSION === "string") return TASQUE_BUNDLED_VERSION;
   const require = createRequire(import.meta.url);
   return (require("../../package.json") as { version: string }).version;
 }

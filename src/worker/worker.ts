@@ -140,6 +140,11 @@ export class Worker {
       }
       for (const task of tasks) this.#start(task);
       if (this.options.stopWhenEmpty && tasks.length === 0 && this.#running.size === 0) {
+        // A report in flight can hide messages: an SQS FIFO group stays locked until its message is deleted.
+        if (this.#reporting.size > 0) {
+          await Promise.all(this.#reporting);
+          continue;
+        }
         this.log.info("the source is empty and no task is running; stopping");
         break;
       }
