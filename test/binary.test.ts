@@ -105,6 +105,13 @@ describe("single executable", { skip: platformSkip }, () => {
     assert.equal(result.stderr, "");
   });
 
+  test("closed stdout is not an error", () => {
+    const result = spawnSync("bash", ["-c", `set -o pipefail; "${EXECUTABLE}" --help | true`], { encoding: "utf8" });
+
+    assert.equal(result.status, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /EPIPE/);
+  });
+
   test("payload run prints the job's result", async () => {
     const result = await runExecutable(["--payload", '{"name":"Ada"}', "--", HELLO_SH], { RETURN_RESULT: "true" });
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
-import { runCli } from "./helpers/cli.ts";
+import { CLI_PATH, NODE, runCli } from "./helpers/cli.ts";
 
 const packageVersion = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -63,6 +64,13 @@ describe("command line", () => {
     assert.equal(result.stdout.trim(), packageVersion);
   });
 
+  test("closed stdout is not an error", () => {
+    const result = spawnSync("bash", ["-c", `set -o pipefail; "${NODE}" "${CLI_PATH}" --help | true`], { encoding: "utf8" });
+
+    assert.equal(result.status, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /EPIPE/);
+  });
+
   test("--help lists each flag with its variable and default", async () => {
     const result = await runCli(["--help"]);
     const help = result.stdout.replace(/\s+/g, " ");
@@ -73,6 +81,7 @@ describe("command line", () => {
     assert.match(help, /--shutdown-grace <duration>.*TASK_SHUTDOWN_GRACE, default: 25s/s);
     assert.match(help, /--return-result .*RETURN_RESULT/s);
     assert.match(help, /--log-format <format>.*LOG_FORMAT/s);
+    assert.match(help, /--docker-pull <policy>.*one of: always, missing, never/s);
     assert.equal(result.stderr, "");
   });
 

@@ -45,6 +45,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// A reader that closes stdout early, as `tasque --help | head -1` does, is not an error of Tasque's.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+});
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {

@@ -9,6 +9,7 @@ export interface ParsedCommandLine {
 
 function helpText(definition: SettingDefinition): string {
   const notes = [
+    definition.choices ? `one of: ${definition.choices.join(", ")}` : undefined,
     definition.variable ? `env: ${definition.variable}` : undefined,
     definition.defaultText !== undefined ? `default: ${definition.defaultText}` : undefined,
   ].filter(Boolean);

@@ -125,6 +125,7 @@ function readTemplate(value: RawValue | undefined): CompiledTemplate {
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
     const fields = TEMPLATE_FIELDS.map((field) => `{{.${field}}}`).join(" ");
-    throw new ConfigError(`invalid ${value.origin} ${JSON.stringify(value.text)}: ${error.message}; the fields are ${fields}`);
+    const hint = error.message.includes("known fields") ? "" : `; the fields are ${fields}`;
+    throw new ConfigError(`invalid ${value.origin} ${JSON.stringify(value.text)}: ${error.message}${hint}`);
   }
 }

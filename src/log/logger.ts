@@ -47,6 +47,8 @@ export function createLogger(options: LoggerOptions): Logger {
     colorize: fd === 2 ? Boolean(process.stderr.isTTY) : false,
     translateTime: "UTC:yyyy-mm-dd'T'HH:MM:ss.l'Z'",
     ignore: "task,stream",
+    // The failure line's "error" field is the translated error name, a string to keep on the line.
+    errorLikeObjectKeys: ["err"],
     singleLine: true,
     messageFormat: "{if task}[{task}] {end}{if stream}{stream}| {end}{msg}",
   });
@@ -60,5 +62,5 @@ export function createLogger(options: LoggerOptions): Logger {
  */
 export function logProcessWarnings(log: Logger): void {
   process.removeAllListeners("warning");
-  process.on("warning", (warning) => log.warn({ warning: warning.name }, warning.message));
+  process.on("warning", (warning) => log.warn({ warning: warning.name }, warning.message.replace(/\s*\n\s*/g, " ")));
 }

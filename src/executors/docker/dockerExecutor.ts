@@ -52,7 +52,7 @@ export class DockerExecutor implements Executor {
       const ended = await this.#runContainer(container, task, stop, log);
       return { ...ended, durationMs: elapsed() };
     } catch (error) {
-      return { exitCode: null, signal: null, stderrTail: "", durationMs: elapsed(), ...this.#engineFailure(error, log) };
+      return { exitCode: null, signal: null, stderrTail: "", durationMs: elapsed(), ...this.#engineFailure(error) };
     } finally {
       if (container) await this.#remove(container, log);
     }
@@ -157,14 +157,13 @@ export class DockerExecutor implements Executor {
   }
 
   /** Turns an engine error into a failure with key 125 and a message naming the image or setting. */
-  #engineFailure(error: unknown, log: Logger): { failureKey: string; detail: string } {
+  #engineFailure(error: unknown): { failureKey: string; detail: string } {
     const { endpoint, definition } = this.#options.settings;
     let detail: string;
     if (error instanceof ImageUnavailableError || error instanceof EngineFailure) detail = error.message;
     else if (isUnreachable(error)) detail = `cannot reach the Docker Engine at ${endpoint}: ${engineMessage(error)}; check DOCKER_ENDPOINT or DOCKER_HOST`;
     else if (engineStatus(error) === 404) detail = `the Docker Engine reported not found for image ${definition.imageName}: ${engineMessage(error)}`;
     else detail = `the Docker Engine rejected the container for image ${definition.imageName}: ${engineMessage(error)}; check DOCKER_TASK_DEFINITION`;
-    log.error({ code: ENGINE_FAILURE_KEY }, detail);
     return { failureKey: ENGINE_FAILURE_KEY, detail };
   }
 }

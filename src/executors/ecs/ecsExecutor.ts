@@ -87,7 +87,6 @@ export class EcsExecutor implements Executor {
     const length = overridesLength(overrides);
     if (length > MAX_OVERRIDES_CHARS) {
       const detail = `the ECS overrides would be ${length} characters of JSON, over ECS's limit of ${MAX_OVERRIDES_CHARS}; the payload is too large to pass to an ECS task (send a reference to the data instead)`;
-      log.error(detail);
       return failure("PARAMETER", detail);
     }
     if (stop.request) return failure("UNKNOWN", "stopped before the ECS task started");
@@ -103,13 +102,12 @@ export class EcsExecutor implements Executor {
     try {
       answer = await retryTransient(() => this.client.send(this.#startCommand(overrides) as RunTaskCommand), { attempts: CALL_ATTEMPTS, isTransient, action, log });
     } catch (error) {
-      return { failed: this.#startError(error, action, log) };
+      return { failed: this.#startError(error, action) };
     }
     const refused = answer.failures?.[0];
     if (refused || !answer.tasks?.[0]) {
       const reason = refused?.reason ?? "no task and no failure in the answer";
       const detail = `${action} failed: ${reason}${refused?.detail ? ` (${refused.detail})` : ""}`;
-      log.error({ reason }, detail);
       return { failed: failure(failureKeyForReason(reason), detail, detail) };
     }
     const ecsTask = answer.tasks[0];
@@ -146,17 +144,14 @@ export class EcsExecutor implements Executor {
     });
   }
 
-  #startError(error: unknown, action: string, log: Logger): RunOutcome {
+  #startError(error: unknown, action: string): RunOutcome {
     const code = awsErrorCode(error);
     const message = (error as Error).message;
     if (code === "InvalidParameterException") {
       const detail = `ECS rejected ${action}: ${message} (a wrong ECS_CONTAINER_NAME is the usual cause)`;
-      log.error({ code }, detail);
       return failure("PARAMETER", detail, message);
     }
-    const detail = `${action} failed: ${code}: ${message}`;
-    log.error({ code }, detail);
-    return failure("UNKNOWN", detail, message);
+    return failure("UNKNOWN", `${action} failed: ${code}: ${message}`, message);
   }
 
   #cluster(): string {
@@ -178,9 +173,7 @@ export class EcsExecutor implements Executor {
       const stopped = await this.#tracker.follow(this.#cluster(), taskArn, giveUp.signal, (status) => log.info({ taskArn }, `ECS task ${status}`));
       return this.#outcomeOf(stopped, log);
     } catch (error) {
-      const detail = `following ECS task ${taskArn} failed: ${(error as Error).message}`;
-      log.error(detail);
-      return failure("UNKNOWN", detail);
+      return failure("UNKNOWN", `following ECS task ${taskArn} failed: ${(error as Error).message}`);
     } finally {
       unsubscribe();
       clearTimeout(giveUpTimer);
