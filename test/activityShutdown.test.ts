@@ -10,16 +10,16 @@ import { ActivitySource } from "../src/sources/stepfunctions/activitySource.ts";
 import { StepFunctionsReporter } from "../src/sources/stepfunctions/stepFunctionsReporter.ts";
 import { Worker } from "../src/worker/worker.ts";
 
-// stepfunctions-local answers every GetActivityTask at once, so a poll that
+// stepfunctions-local returns every GetActivityTask at once, so a poll that
 // is still in flight at shutdown cannot be produced there. These tests use
-// a client whose GetActivityTask answers after a delay, like AWS's long poll.
+// a client whose GetActivityTask returns after a delay, like AWS's long poll.
 
 interface SentCommand {
   readonly name: string;
   readonly input: Record<string, unknown>;
 }
 
-/** A stand-in SFN client: GetActivityTask answers after `pollMs` with one task, other calls succeed at once. */
+/** A stand-in SFN client: GetActivityTask returns one task after `pollMs`, other calls succeed at once. */
 function slowPollClient(pollMs: number) {
   const sent: SentCommand[] = [];
   const aborted: boolean[] = [];

@@ -51,7 +51,7 @@ describe("payload delivery", () => {
     assert.equal(report.variableSha, sha256(payload));
   });
 
-  test("TASK_PAYLOAD is set at the kernel limit and left out one byte above it", async () => {
+  test("TASK_PAYLOAD at and over the kernel limit", async () => {
     const fits = "a".repeat(131072 - "TASK_PAYLOAD=".length - 1);
     const tooLong = `${fits}a`;
 
@@ -63,7 +63,7 @@ describe("payload delivery", () => {
     assert.equal(overLimit.report.stdinSha, sha256(tooLong));
   });
 
-  test("multi-byte payload over the limit in bytes but not in characters is left out", async () => {
+  test("limit counts bytes of multi-byte payloads", async () => {
     const payload = "é".repeat(70000);
     const path = join(scratch, "accents.txt");
     writeFileSync(path, payload);

@@ -1,4 +1,4 @@
-/** Longest line logged as one entry; longer lines are logged in pieces of this many characters. */
+/** Maximum characters logged as one entry; longer lines are logged in pieces of this size. */
 export const MAX_LINE_CHARS = 16 * 1024;
 
 /**
@@ -67,9 +67,9 @@ export class LineTail {
   ) {}
 
   add(line: string): void {
-    const kept = line.length > this.maxChars ? line.slice(-this.maxChars) : line;
-    this.#lines.push(kept);
-    this.#chars += kept.length;
+    const bounded = line.length > this.maxChars ? line.slice(-this.maxChars) : line;
+    this.#lines.push(bounded);
+    this.#chars += bounded.length;
     while (this.#lines.length > this.maxLines || this.#chars > this.maxChars) {
       this.#chars -= this.#lines.shift()!.length;
     }

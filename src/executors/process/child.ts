@@ -148,7 +148,10 @@ class GroupKiller {
   }
 }
 
-/** Signals every process of the group led by `pid`; a group that is already gone is fine. */
+/**
+ * Signals every process of the group led by `pid`; a group that is already gone is fine.
+ * NOTE: a process that the job moves into a session of its own (setsid) leaves the group and is not reached.
+ */
 function signalGroup(pid: number, signal: NodeJS.Signals, log: Logger): void {
   try {
     process.kill(-pid, signal);
