@@ -3,8 +3,6 @@ interface ServiceErrorFields {
   readonly name?: string;
   readonly code?: string;
   readonly Code?: string;
-  readonly $metadata?: { readonly httpStatusCode?: number };
-  readonly $retryable?: unknown;
 }
 
 /** Returns the AWS error code of an SDK error ("QueueDoesNotExist", "TaskTimedOut"), or the Node.js errno code. */
@@ -14,10 +12,6 @@ export function awsErrorCode(error: unknown): string {
   return fields.Code ?? (fields.name && fields.name !== "Error" ? fields.name : undefined) ?? fields.code ?? "Error";
 }
 
-/** HTTP status of the service's response, when there was one. */
-export function httpStatus(error: unknown): number | undefined {
-  return (error as ServiceErrorFields | null)?.$metadata?.httpStatusCode;
-}
 
 /** Error codes that mean the caller's identity or credentials are wrong; retrying cannot help. */
 const CREDENTIAL_ERRORS = new Set([

@@ -10,6 +10,8 @@ const CONNECTION_TIMEOUT_MS = 5000;
 const SQS_REQUEST_TIMEOUT_MS = 30_000;
 /** HTTP timeout of Step Functions calls: above GetActivityTask's 60-second long poll, as AWS advises (at least 65 s). */
 const SFN_REQUEST_TIMEOUT_MS = 70_000;
+/** HTTP timeout of ECS calls, none of which long-polls. */
+const ECS_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Returns a logger for an SDK client that passes the SDK's text warnings,
@@ -31,6 +33,15 @@ function sdkLogger(log: Logger) {
   return { trace: ignore, debug: ignore, info: ignore, warn, error: ignore };
 }
 
+/** Returns the client settings all of Tasque's AWS clients share. */
+function commonOptions(region: string | undefined, log: Logger, requestTimeoutMs: number) {
+  return {
+    logger: sdkLogger(log),
+    ...(region ? { region } : {}),
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: requestTimeoutMs },
+  };
+}
+
 /** Checks that the SDK can resolve a region, so that a missing one stops Tasque at start-up with a clear message. */
 async function requireRegion(config: { region: () => Promise<string> }, service: string): Promise<void> {
   try {
@@ -47,10 +58,8 @@ async function requireRegion(config: { region: () => Promise<string> }, service:
 export async function createSqsClient(region: string | undefined, endpoint: string | undefined, log: Logger): Promise<SQSClient> {
   const { SQSClient } = await import("@aws-sdk/client-sqs");
   const client = new SQSClient({
-    logger: sdkLogger(log),
-    ...(region ? { region } : {}),
+    ...commonOptions(region, log, SQS_REQUEST_TIMEOUT_MS),
     ...(endpoint ? { endpoint, useQueueUrlAsEndpoint: false } : {}),
-    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: SQS_REQUEST_TIMEOUT_MS },
   });
   await requireRegion(client.config, "SQS");
   return client;
@@ -59,26 +68,15 @@ export async function createSqsClient(region: string | undefined, endpoint: stri
 /** Creates the Step Functions client; its endpoint comes from the SDK's AWS_ENDPOINT_URL_SFN or AWS_ENDPOINT_URL. */
 export async function createSfnClient(region: string | undefined, log: Logger): Promise<SFNClient> {
   const { SFNClient } = await import("@aws-sdk/client-sfn");
-  const client = new SFNClient({
-    logger: sdkLogger(log),
-    ...(region ? { region } : {}),
-    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: SFN_REQUEST_TIMEOUT_MS },
-  });
+  const client = new SFNClient(commonOptions(region, log, SFN_REQUEST_TIMEOUT_MS));
   await requireRegion(client.config, "Step Functions");
   return client;
 }
 
-/** HTTP timeout of ECS calls, none of which long-polls. */
-const ECS_REQUEST_TIMEOUT_MS = 30_000;
-
 /** Creates the ECS client; its endpoint comes from the SDK's AWS_ENDPOINT_URL_ECS or AWS_ENDPOINT_URL. */
 export async function createEcsClient(region: string | undefined, log: Logger): Promise<ECSClient> {
   const { ECSClient } = await import("@aws-sdk/client-ecs");
-  const client = new ECSClient({
-    logger: sdkLogger(log),
-    ...(region ? { region } : {}),
-    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: ECS_REQUEST_TIMEOUT_MS },
-  });
+  const client = new ECSClient(commonOptions(region, log, ECS_REQUEST_TIMEOUT_MS));
   await requireRegion(client.config, "ECS");
   return client;
 }

@@ -1,16 +1,15 @@
 import { pino, type Logger as PinoLogger } from "pino";
 import pretty from "pino-pretty";
+import type { LOG_SETTINGS } from "../config/definitions.ts";
 
 /** Tasque's logger: pino, with the task id, source and stream as bindings. */
 export type Logger = PinoLogger;
 
 /** Log line formats: human-readable text, or one JSON object a line for log collectors. */
-export const LOG_FORMATS = ["text", "json"] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
+export type LogFormat = (typeof LOG_SETTINGS.logFormat.choices)[number];
 
 /** Levels from most to least verbose. */
-export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogLevel = (typeof LOG_SETTINGS.logLevel.choices)[number];
 
 /** Settings of the logger. */
 export interface LoggerOptions {
