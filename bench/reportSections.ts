@@ -16,7 +16,7 @@ export function targetsSection(results: BenchResults): string {
   return `## Targets\n\n${table}\n\nA throughput ratio within about 10 % of its target is within the run-to-run variation of this machine, so one run does not settle it.\n\n${TRIED_FOR_MISSES}`;
 }
 
-/** What was measured and tried for the targets that were missed in earlier runs; the figures are estimates from single noisy runs. */
+/** Notes on the measurements and attempts for targets missed in earlier runs; the figures are estimates from single noisy runs. */
 const TRIED_FOR_MISSES = `### What was tried for missed targets
 
 - Per-task overhead at concurrency 1: most of it is the ReceiveMessage and DeleteMessage round trips, which the sqs-consumer worker pays too (about 3.2 ms over the spawn floor in the same runs). Tasque now reports an outcome in the background, so the next receive no longer waits for the delete (roughly +10 % at concurrency 1, an estimate from noisy runs). What remains beyond sqs-consumer's cost is the private payload folder (mkdtemp, writeFile, rm: about 0.4 ms) and two log lines (about 0.3 ms in text format). Getting under 2 ms would need a message received before a slot is free, which Tasque does not do: it never holds more messages than it has free slots.

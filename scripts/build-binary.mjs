@@ -96,7 +96,7 @@ async function bundle(version) {
     legalComments: "none",
     define: {
       TASQUE_BUNDLED_VERSION: JSON.stringify(version),
-      // The SDK's warning asks users to upgrade Node.js, which users of the executable
+      // The SDK's warning tells users to upgrade Node.js, which users of the executable
       // cannot do, so checkHost() prints a note for the person who builds it instead.
       "process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED": JSON.stringify("true"),
     },

@@ -92,7 +92,7 @@ describe("docker executor", { skip }, () => {
     });
   }
 
-  test("OOM kill under a small memory limit is key MEMORY and exit code 137", async () => {
+  test("OOM kill is MEMORY, exit 137", async () => {
     const { result } = runDocker(["--log-format", "json", "--payload", "{}", "--", "sh", "-c", 'x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo survived'], {
       definition: { Memory: "16m" },
       env: { EXIT_MEMORY: "OutOfMemory" },

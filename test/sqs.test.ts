@@ -302,7 +302,10 @@ describe("sqs source against a restarted emulator", () => {
 /** Returns the largest number of jobs running at one time, from "start|end ID NANOSECONDS" lines. */
 function maxOverlap(lines: string[][]): number {
   const events = lines.map(([kind, , at]) => ({ at: BigInt(at!), change: kind === "start" ? 1 : -1 }));
-  events.sort((a, b) => (a.at === b.at ? a.change - b.change : a.at < b.at ? -1 : 1));
+  events.sort((a, b) => {
+    if (a.at === b.at) return a.change - b.change;
+    return a.at < b.at ? -1 : 1;
+  });
   let running = 0;
   let max = 0;
   for (const event of events) {

@@ -104,9 +104,9 @@ describe("StopSignal", () => {
   test("listener added after a request hears it", () => {
     const stop = new StopSignal();
     stop.requestStop(term);
-    let heard: StopRequest | undefined;
-    stop.onRequest((request) => (heard = request));
-    assert.equal(heard?.reason, "timeout");
+    let received: StopRequest | undefined;
+    stop.onRequest((request) => (received = request));
+    assert.equal(received?.reason, "timeout");
   });
 });
 

@@ -325,7 +325,7 @@ export const LOG_SETTINGS = {
     valueName: "level",
     defaultText: "info",
     choices: ["trace", "debug", "info", "warn", "error", "fatal", "silent"],
-    description: "least severe level logged; payloads are logged only at debug and trace",
+    description: "minimum level logged; payloads are logged only at debug and trace",
   },
 } as const satisfies Record<string, SettingDefinition>;
 

@@ -45,11 +45,11 @@ export function readSource(lookup: SettingLookup): SourceSettings {
 
 type SourceName = "taskToken" | "payload" | "payloadFile" | "queueUrl" | "activityArn";
 
-/** Returns the source flags given; --task-token with a payload flag is one source, the token's input. */
+/** Returns the source flags on the command line; --task-token with a payload flag is one source, the token's input. */
 function flaggedSources(lookup: SettingLookup): string[] {
-  const given = (["taskToken", "payload", "payloadFile", "queueUrl", "activityArn"] as const).filter((name) => typeof lookup.flags[name] === "string");
-  const hasToken = given.includes("taskToken");
-  return given.filter((name) => !(hasToken && (name === "payload" || name === "payloadFile"))).map((name) => `--${SOURCE_SETTINGS[name].flag}`);
+  const present = (["taskToken", "payload", "payloadFile", "queueUrl", "activityArn"] as const).filter((name) => typeof lookup.flags[name] === "string");
+  const hasToken = present.includes("taskToken");
+  return present.filter((name) => !(hasToken && (name === "payload" || name === "payloadFile"))).map((name) => `--${SOURCE_SETTINGS[name].flag}`);
 }
 
 function firstSourceVariable(lookup: SettingLookup): string | undefined {

@@ -10,7 +10,7 @@ export const MAX_ENV_STRING_BYTES = 131072;
 /** Variables of Tasque's own environment that belong to one task and must not leak into another. */
 const PER_TASK_VARIABLE = /^TASK_(PAYLOAD|PAYLOAD_FILE|RESULT_FILE|ID|RECEIVE_COUNT|ATTRIBUTE_.*)$/;
 
-/** Paths of the payload file and the result file, as the job sees them. */
+/** Paths of the payload file and the result file, as the job opens them. */
 export interface TaskPaths {
   readonly payloadFile?: string;
   readonly resultFile: string;

@@ -9,7 +9,7 @@ export const TEST_IMAGE = "tasque-test/busybox:latest";
 
 /**
  * Returns why Docker tests cannot run here, or undefined when the test
- * engine answers. With TASQUE_REQUIRE_DOCKER=1, as CI sets it, a missing
+ * engine responds. With TASQUE_REQUIRE_DOCKER=1, as CI sets it, a missing
  * engine fails the tests instead of skipping them.
  */
 export async function dockerUnavailable(): Promise<string | undefined> {

@@ -104,10 +104,10 @@ export class EcsExecutor implements Executor {
     } catch (error) {
       return { failed: this.#startError(error, action) };
     }
-    const refused = answer.failures?.[0];
-    if (refused || !answer.tasks?.[0]) {
-      const reason = refused?.reason ?? "no task and no failure in the answer";
-      const detail = `${action} failed: ${reason}${refused?.detail ? ` (${refused.detail})` : ""}`;
+    const placementFailure = answer.failures?.[0];
+    if (placementFailure || !answer.tasks?.[0]) {
+      const reason = placementFailure?.reason ?? "no task and no failure in the answer";
+      const detail = `${action} failed: ${reason}${placementFailure?.detail ? ` (${placementFailure.detail})` : ""}`;
       return { failed: failure(failureKeyForReason(reason), detail, detail) };
     }
     const ecsTask = answer.tasks[0];

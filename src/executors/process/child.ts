@@ -9,7 +9,7 @@ import { OutputCollector, type CollectedOutput } from "../output.ts";
 /**
  * How long Tasque keeps reading the job's output after the job exits. Output
  * written just before exit is already in the pipe and arrives well within
- * it; only a background process that keeps the pipe open makes Tasque wait
+ * it. Only a background process that keeps the pipe open makes Tasque wait
  * this long before closing it.
  */
 export const OUTPUT_DRAIN_MS = 1000;

@@ -25,8 +25,8 @@ export interface Extension {
  * 12-hour limit counted from when the message was received.
  */
 export function nextExtension(intervalMs: number, queueVisibilitySec: number, receivedAgoMs: number): Extension {
-  const wantedSec = Math.max(Math.ceil((2 * intervalMs) / 1000), queueVisibilitySec);
+  const desiredSec = Math.max(Math.ceil((2 * intervalMs) / 1000), queueVisibilitySec);
   const remainingSec = Math.floor(MAX_VISIBILITY_SEC - receivedAgoMs / 1000);
-  if (wantedSec <= remainingSec) return { visibilitySec: wantedSec, capped: false };
+  if (desiredSec <= remainingSec) return { visibilitySec: desiredSec, capped: false };
   return { visibilitySec: Math.max(0, remainingSec), capped: true };
 }

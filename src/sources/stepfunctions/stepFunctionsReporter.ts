@@ -105,8 +105,8 @@ export class StepFunctionsReporter {
       });
       log.debug(`${action}: done`);
     } catch (error) {
-      const gone = isTaskGone(error);
-      const consequence = gone ? "Step Functions no longer has this task" : "the state machine will see the task time out";
+      const taskGone = isTaskGone(error);
+      const consequence = taskGone ? "Step Functions no longer has this task" : "the state machine will see the task time out";
       log.error({ err: error, code: awsErrorCode(error) }, `${action} failed; ${consequence}`);
     }
   }
